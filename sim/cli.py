@@ -1,0 +1,269 @@
+"""The command line: ``run``, ``scenario show`` and ``scenario validate``.
+
+Bad input ends in one line per problem (file:line  field.path  what is wrong) and exit code 2,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from sim.ensemble import run_ensemble
+from sim.loader import Problem, ScenarioError, load_scenario
+from sim.scenario import Scenario, seeded_values
+from sim.tables import days_frame, events_frame, runs_frame, write_csv, write_json, write_parquet
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SCENARIO = ROOT / "scenarios" / "baseline.yaml"
+EXIT_BAD_INPUT = 2
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Simulate phased ceasefire negotiations (US, Russia, Ukraine, ...).",
+)
+scenario_app = typer.Typer(no_args_is_help=True, help="Inspect and check scenario files.")
+app.add_typer(scenario_app, name="scenario")
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(problems: list[Problem] | list[str]) -> typer.Exit:
+    """Print each problem on one line to stderr; the caller raises the returned Exit(2)."""
+    for p in problems:
+        err.print(str(p), markup=False, highlight=False)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def load_or_exit(path: Path, overrides: list[str] | None = None) -> Scenario:
+    try:
+        return load_scenario(path, overrides or [])
+    except ScenarioError as exc:
+        raise fail(exc.problems) from None
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")] = DEFAULT_SCENARIO,
+    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="runs in the ensemble")] = 200,
+    seed: Annotated[int | None, typer.Option(min=0, help="ensemble seed (default: the scenario's)")] = None,
+    days: Annotated[
+        int | None, typer.Option(min=1, max=3650, help="days (default: the scenario's, 180)")
+    ] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override PATH=VALUE (repeatable)")] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="output folder (default: new under results/)")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="write into a non-empty --out folder")] = False,
+) -> None:
+    """Simulate a scenario as a seeded Monte Carlo ensemble and write its tables."""
+    started = time.perf_counter()
+    sc = load_or_exit(scenario, set_)
+    seed = sc.seed if seed is None else seed
+    target = out_dir or _new_results_dir(sc.name)
+    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not force)):
+        raise fail(
+            [
+                f"{target}: folder exists and is not empty; choose another --out or pass --force "
+                f"(nothing was written)"
+            ]
+        )
+    horizon = days or sc.horizon_days
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(f"simulating {sc.name}", total=runs)
+        ensemble = run_ensemble(sc, runs, seed, horizon, on_run_done=lambda _: bar.advance(task))
+    simulated = time.perf_counter() - started
+    summary = dict(ensemble.summary)
+    summary["days"] = horizon
+    summary["start_date"] = str(sc.start_date)
+    summary["manifest"] = _manifest(scenario, sc, set_ or [], seed, runs, horizon, simulated)
+    target.mkdir(parents=True, exist_ok=True)
+    write_csv(target / "runs.csv", runs_frame(ensemble.rows))
+    write_parquet(target / "days.parquet", days_frame(ensemble.results))
+    write_parquet(target / "events.parquet", events_frame(ensemble.results))
+    write_json(target / "scenario.json", sc.model_dump(mode="json"))
+    write_json(target / "summary.json", summary)
+    _print_summary(sc, summary, ensemble.rows)
+    out.print(
+        f"\nwrote {target}/: summary.json, runs.csv, days.parquet, events.parquet, "
+        f"scenario.json  ({time.perf_counter() - started:.1f} s)",
+        highlight=False,
+    )
+
+
+def _new_results_dir(name: str) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    base = Path("results") / f"{name}-{stamp}"
+    candidate, k = base, 1
+    while candidate.exists():
+        candidate, k = base.with_name(f"{base.name}-{k}"), k + 1
+    return candidate
+
+
+def _manifest(
+    path: Path,
+    sc: Scenario,
+    overrides: list[str],
+    seed: int,
+    runs: int,
+    horizon: int,
+    seconds: float,
+) -> dict:
+    content = json.dumps(sc.model_dump(mode="json"), sort_keys=True)
+    versions = {}
+    for pkg in ("mesa", "numpy", "pydantic", "pandas", "pyarrow"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = None
+    return {
+        "command": sys.argv,
+        "scenario_file": str(path),
+        "scenario_sha256": hashlib.sha256(content.encode()).hexdigest(),
+        "overrides": overrides,
+        "seed": seed,
+        "runs": runs,
+        "days": horizon,
+        "python": platform.python_version(),
+        "packages": versions,
+        "simulate_seconds": round(seconds, 3),
+        "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "reproduce": "run k is CeasefireModel(scenario, seed=seed, run=k)",
+    }
+
+
+def _print_summary(sc: Scenario, s: dict, rows: list[dict]) -> None:
+    out.print(
+        f"[bold]{sc.title}[/]  ({s['runs']} runs, seed {s['seed']}, {s['days']} days from {sc.start_date})"
+    )
+    t = Table(title="Outcome on the last day", title_justify="left")
+    t.add_column("outcome")
+    t.add_column("share of runs", justify="right")
+    for name, share in s["outcome_shares"].items():
+        t.add_row(name, f"{share:.1%}")
+    out.print(t)
+    t = Table(title="Phases", title_justify="left")
+    for col in ("phase", "entered into force", "median day entered", "mean days in force"):
+        t.add_column(col, justify="left" if col == "phase" else "right")
+    for p in sc.phases:
+        med = s["median_entered_day"][p]
+        date = "" if med is None else f" ({sc.start_date + dt.timedelta(days=int(med))})"
+        t.add_row(
+            p,
+            f"{s['phase_reached_share'][p]:.1%}",
+            "-" if med is None else f"{med:g}{date}",
+            f"{s['mean_days_in_force'][p]:.1f}",
+        )
+    out.print(t)
+    t = Table(title="Per run (mean, median)", title_justify="left")
+    t.add_column("measure")
+    t.add_column("mean", justify="right")
+    t.add_column("median", justify="right")
+    for key, label in (
+        ("violations_true", "violations, true"),
+        ("violations_perceived", "violations, perceived"),
+        ("violations_undetected", "  true but undetected"),
+        ("false_accusations", "  false accusations"),
+        ("prisoners_exchanged", "prisoners exchanged (both sides)"),
+        ("wounded_handed_over", "wounded handed over"),
+    ):
+        t.add_row(label, f"{s['mean_' + key]:.1f}", f"{s['median_' + key]:g}")
+    out.print(t)
+
+
+@scenario_app.command("show")
+def show(file: Annotated[Path, typer.Argument(help="scenario YAML file")]) -> None:
+    """Actors, issues, phases and every seeded value with its evidence or assumption."""
+    sc = load_or_exit(file)
+    out.print(
+        f"[bold]{sc.title}[/] ({sc.name}): seed {sc.seed}, from {sc.start_date}, {sc.horizon_days} days"
+    )
+    if sc.description:
+        out.print(sc.description)
+    t = Table(title="Actors", title_justify="left")
+    for col in ("id", "name", "role", "capability", "strategy", "levers"):
+        t.add_column(col)
+    for a, actor in sc.actors.items():
+        t.add_row(
+            a,
+            actor.name,
+            actor.role.value,
+            f"{actor.capability.value:g}",
+            actor.concession.strategy if actor.concession else "-",
+            ", ".join(f"{k}->{lv.target}" for k, lv in actor.levers.items()) or "-",
+        )
+    out.print(t)
+    t = Table(title="Issues (positions in [0, 1])", title_justify="left")
+    for col in ("id", "0 means", "1 means", "status quo"):
+        t.add_column(col)
+    for i, issue in sc.issues.items():
+        t.add_row(i, issue.zero, issue.one, f"{issue.status_quo.value:g}")
+    out.print(t)
+    t = Table(title="Phases (in order)", title_justify="left")
+    for col in ("id", "title", "covers", "needs in force", "opens", "duration", "linkage"):
+        t.add_column(col)
+    for p, ph in sc.phases.items():
+        links = "; ".join(
+            f"{lk.actor}: {lk.issue} {'<=' if lk.at_most else '>='} {(lk.at_most or lk.at_least).value:g}"
+            for lk in ph.linkage
+        )
+        t.add_row(
+            p,
+            ph.title,
+            ", ".join(ph.domains) or "-",
+            ", ".join(ph.prerequisites) or "-",
+            f"day {ph.opens_day.value}",
+            f"{ph.duration_days.value} d" if ph.duration_days else "open-ended",
+            links or "-",
+        )
+    out.print(t)
+    t = Table(title="Seeded values and their provenance", title_justify="left")
+    t.add_column("parameter path")
+    t.add_column("value", justify="right")
+    t.add_column("evidence or assumption")
+    for path, v in seeded_values(sc):
+        t.add_row(path, f"{v.value:g}" if isinstance(v.value, float) else str(v.value), v.provenance)
+    out.print(t)
+    n = len(seeded_values(sc))
+    n_ev = sum(1 for _, v in seeded_values(sc) if v.evidence is not None)
+    out.print(f"{n} seeded values: {n_ev} with evidence, {n - n_ev} assumptions")
+
+
+@scenario_app.command("validate")
+def validate(files: Annotated[list[Path], typer.Argument(help="scenario YAML files")]) -> None:
+    """Exit 0 if every file is valid; otherwise exit 2 with one line per problem."""
+    problems: list[Problem] = []
+    for f in files:
+        try:
+            load_scenario(f)
+            out.print(f"{f}: valid", highlight=False)
+        except ScenarioError as exc:
+            problems += exc.problems
+    if problems:
+        raise fail(problems)
+
+
+def main() -> None:
+    app()

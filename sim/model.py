@@ -1,0 +1,517 @@
+"""CeasefireModel: the day's agenda of a phased ceasefire, as a mesa model.
+
+One step is one day, in the order of MODEL.md: fighting and compliance, monitoring and attribution,
+trust, costs and ripeness, negotiation, the humanitarian track, the truce lifecycle, recording.
+The model keeps the truth; agents act on what they perceive. It does no I/O: a run ends in a
+:class:`sim.results.RunResult` of plain arrays and events.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import mesa
+import numpy as np
+
+from sim import rules
+from sim.agents import Actor, Belligerent, Mediator
+from sim.phases import PhaseEvent, PhaseStatus, advance
+from sim.results import RunResult
+from sim.scenario import Domain, Phase, Scenario
+
+NAN = float("nan")
+STREAMS = ("mesa", "fighting", "monitoring", "negotiation", "mediation", "humanitarian")
+
+
+def stream(seed: int, run: int, *names: str) -> np.random.SeedSequence:
+    """The seed sequence of one named random stream of one run.
+
+    Keyed by names (hashed stably), not by order, so adding an actor or a stream never shifts the
+    numbers another one draws (STYLE.md #6).
+    """
+    key = (run, *(zlib.crc32(n.encode()) for n in names))
+    return np.random.SeedSequence(seed, spawn_key=key)
+
+
+@dataclass
+class Track:
+    """A phase's state in one run."""
+
+    id: str
+    spec: Phase
+    rank: int
+    status_quo: dict[str, float]
+    status: PhaseStatus = PhaseStatus.NOT_STARTED
+    opened_day: int = 0
+    next_round: int = 0
+    entered_day: int | None = None
+    days_in_force: int = 0
+    expires_day: int | None = None
+    reopen_day: int | None = None
+    package: dict[str, float] | None = None
+    transitions: list[tuple[int, PhaseStatus, PhaseStatus]] = field(default_factory=list)
+
+    def move(self, event: PhaseEvent, day: int) -> None:
+        new = advance(self.status, event, phase=self.id, day=day)
+        self.transitions.append((day, self.status, new))
+        self.status = new
+
+
+@dataclass(slots=True)
+class DomainParams:
+    intensity: float
+    military_value: float
+    damage: float
+
+    @classmethod
+    def of(cls, d: Domain) -> DomainParams:
+        return cls(d.intensity.value, d.military_value.value, d.damage.value)
+
+
+class CeasefireModel(mesa.Model):
+    """A phased ceasefire between belligerents, brokered by mediators, day by day.
+
+    Args:
+        scenario: the validated scenario.
+        seed: the ensemble seed (default: the scenario's).
+        run: the run's index in its ensemble; with ``seed`` it fixes every random stream.
+        horizon: days to simulate (default: the scenario's ``horizon_days``).
+    """
+
+    def __init__(
+        self, scenario: Scenario, seed: int | None = None, run: int = 0, horizon: int | None = None
+    ) -> None:
+        self.seed_value = scenario.seed if seed is None else int(seed)
+        self.run_index = run
+        super().__init__(rng=stream(self.seed_value, run, "mesa"))
+        self.scenario = scenario
+        self.horizon = scenario.horizon_days if horizon is None else horizon
+        self.day = 0
+        self.settled = False  # a terminal phase (peace framework) is signed
+        self.dyn = SimpleNamespace(**{k: v.value for k, v in scenario.dynamics})
+        self.domains = {k: DomainParams.of(d) for k, d in scenario.domains.items()}
+        self.monitoring_strength = scenario.monitoring.strength.value
+        self.false_alarm_rate = scenario.monitoring.false_alarm_rate.value
+        self.rng_monitoring = np.random.default_rng(stream(self.seed_value, run, "monitoring"))
+        self.rng_negotiation = np.random.default_rng(stream(self.seed_value, run, "negotiation"))
+        self.rng_humanitarian = np.random.default_rng(stream(self.seed_value, run, "humanitarian"))
+
+        self.actors: dict[str, Actor] = {}
+        for actor_id, spec in scenario.actors.items():
+            if spec.role == "belligerent":
+                gen = np.random.default_rng(stream(self.seed_value, run, "fighting", actor_id))
+                self.actors[actor_id] = Belligerent(self, actor_id, spec, gen)
+            else:
+                gen = np.random.default_rng(stream(self.seed_value, run, "mediation", actor_id))
+                self.actors[actor_id] = Mediator(self, actor_id, spec, gen)
+        self.mediators = [a for a in self.actors.values() if isinstance(a, Mediator)]
+        self.belligerent_ids = scenario.belligerents
+        self.enemies = {b: [o for o in self.belligerent_ids if o != b] for b in self.belligerent_ids}
+        status_quo = {k: i.status_quo.value for k, i in scenario.issues.items()}
+        self.tracks = [
+            Track(p, spec, rank, {k: status_quo[k] for k in _package_issues(spec)})
+            for rank, (p, spec) in enumerate(scenario.phases.items())
+        ]
+        self.by_id = {t.id: t for t in self.tracks}
+        h = scenario.humanitarian
+        self.held = {
+            b: h.prisoners_held[b].value if b in h.prisoners_held else 0 for b in self.belligerent_ids
+        }
+        self.prisoners_exchanged = 0
+        self.wounded_handed_over = 0
+        self.events: list[tuple] = []
+        self._reset_day()
+        self.days: dict[str, list] = {name: [] for name in self._day_columns()}
+
+    # -- the day ------------------------------------------------------------------------------
+    def step(self) -> None:
+        """One day, in MODEL.md's order."""
+        self.day += 1
+        self._reset_day()
+        if not self.settled:
+            self._fight()
+            self._monitor()
+            self._update_trust()
+            self._costs_and_ripeness()
+            self._negotiate()
+            self._humanitarian()
+            self._truce_lifecycle()
+        self._count_days_in_force()
+        self._record()
+
+    def run(self) -> RunResult:
+        """Simulate to the horizon and return the run's plain-data result."""
+        while self.day < self.horizon:
+            self.step()
+        return self.result()
+
+    def _fight(self) -> None:
+        self.agents_by_type[Belligerent].do("fight")
+
+    def _monitor(self) -> None:
+        """Detection turns true violations into perceived ones; false alarms add wrongly blamed ones."""
+        rng = self.rng_monitoring
+        p_detect = rules.p_detect(self.monitoring_strength)
+        for attacker, target, _domain, _phase in self.violations:
+            if rng.random() < p_detect:
+                self.detected += 1
+                self._perceive(target, attacker)
+        p_false = rules.p_false_alarm(self.false_alarm_rate, self.monitoring_strength)
+        if p_false <= 0.0:
+            return
+        for victim in self.belligerent_ids:
+            for accused in self.enemies[victim]:
+                for domain_id in self.domains:
+                    if self.covering_truce(domain_id, victim, accused) and rng.random() < p_false:
+                        self.false_accusations += 1
+                        self._perceive(victim, accused)
+
+    def _perceive(self, victim: str, accused: str) -> None:
+        seen = self.actors[victim].perceived_today
+        seen[accused] = seen.get(accused, 0) + 1
+
+    def _update_trust(self) -> None:
+        d = self.dyn
+        for b in self.belligerent_ids:
+            agent = self.actors[b]
+            for other in self.enemies[b]:
+                seen = agent.perceived_today.get(other, 0)
+                calm = seen == 0 and self._any_truce_between(b, other)
+                agent.trust[other] = rules.trust_update(
+                    agent.trust[other],
+                    agent.initial_trust[other],
+                    seen,
+                    calm,
+                    d.trust_gain,
+                    d.trust_loss,
+                    d.trust_drift,
+                )
+                agent.grievance[other] = rules.grievance_update(
+                    agent.grievance.get(other, 0.0), seen, d.forgiveness
+                )
+
+    def _costs_and_ripeness(self) -> None:
+        decay = 1.0 - self.dyn.pressure_decay
+        for agent in self.actors.values():
+            agent.pressure *= decay
+        for b in self.belligerent_ids:
+            agent = self.actors[b]
+            agent.cost += self.cost_today[b] * self.dyn.cost_of_war
+            agent.ripeness = rules.ripeness(agent.cost, agent.resolve)
+
+    def _negotiate(self) -> None:
+        for track in self.tracks:
+            status = track.status
+            if status is PhaseStatus.NOT_STARTED:
+                if self.day >= track.spec.opens_day.value and self._prerequisites_met(track):
+                    self._open(track, PhaseEvent.OPEN)
+            elif (
+                track.reopen_day is not None
+                and self.day >= track.reopen_day
+                and self._prerequisites_met(track)
+            ):
+                self._open(track, PhaseEvent.REOPEN)
+            if track.status is PhaseStatus.NEGOTIATING and self.day >= track.next_round:
+                self._round(track)
+
+    def _open(self, track: Track, event: PhaseEvent) -> None:
+        track.move(event, self.day)
+        track.opened_day = self.day
+        track.next_round = self.day
+        track.reopen_day = None
+        self.log("", track.id, event.value)
+
+    def _round(self, track: Track) -> None:
+        """A negotiation round: the mediators' package, each party's answer, leverage on refusals."""
+        package = self.package(track)
+        refusing = [
+            p
+            for p in track.spec.parties
+            if not self.actors[p].decide(track, package, "round", self.rng_negotiation)
+        ]
+        if not refusing:
+            self._enter_force(track, package)
+            return
+        for party in refusing:
+            for mediator in self.mediators:
+                mediator.press(self.actors[party], track)
+        track.next_round = self.day + track.spec.round_interval_days.value
+        limit = track.spec.talks_abandoned_after_days
+        if limit is not None and self.day - track.opened_day >= limit.value:
+            track.move(PhaseEvent.ABANDON, self.day)
+            self.log("", track.id, "abandon")
+            self._schedule_reopen(track)
+
+    def _enter_force(self, track: Track, package: dict[str, float]) -> None:
+        track.move(PhaseEvent.AGREE, self.day)
+        track.package = package
+        if track.entered_day is None:
+            track.entered_day = self.day
+        duration = track.spec.duration_days
+        track.expires_day = None if duration is None else self.day + duration.value
+        self.log("", track.id, "enter_force")
+        if track.spec.terminal:
+            self.settled = True
+
+    def _schedule_reopen(self, track: Track) -> None:
+        delay = track.spec.reopens_after_days
+        track.reopen_day = None if delay is None else self.day + delay.value
+
+    def package(self, track: Track) -> dict[str, float]:
+        """The mediators' package: the truce itself, and each term at the weighted compromise.
+
+        Terms sit at the capability x salience weighted mean of all actors' positions (the naive
+        benchmark), then move just far enough to meet each linkage demand (P10).
+        """
+        spec = track.spec
+        package = {spec.core_issue: 1.0} if spec.core_issue else {}
+        actors = list(self.actors.values())
+        for issue in spec.terms:
+            package[issue] = rules.weighted_compromise(
+                [a.position[issue] for a in actors],
+                [a.capability for a in actors],
+                [a.salience[issue] for a in actors],
+            )
+        for link in spec.linkage:
+            package[link.issue] = rules.meet_linkage(
+                package[link.issue],
+                link.at_most and link.at_most.value,
+                link.at_least and link.at_least.value,
+            )
+        return package
+
+    def _humanitarian(self) -> None:
+        h = self.scenario.humanitarian
+        for ex in h.scheduled:
+            if ex.day == self.day:
+                self._exchange_all(ex.prisoners_each.value, "scheduled exchange")
+                giver = ex.wounded_from
+                n = min(ex.wounded.value, self.held[giver])
+                self.held[giver] -= n
+                self.wounded_handed_over += n
+                self.log(giver, "", "hand_over_wounded", detail=f"{n} wounded")
+        base, batch, boost = h.base_rate.value, h.batch_size.value, h.trust_boost.value
+        ids = self.belligerent_ids
+        for i, a in enumerate(ids):
+            for b in ids[i + 1 :]:
+                trust = 0.5 * (self.actors[a].trust[b] + self.actors[b].trust[a])
+                p = rules.p_exchange(trust, base)
+                if self.rng_humanitarian.random() < p:
+                    n = rules.exchange_size(batch, self.held[a], self.held[b])
+                    if n > 0:
+                        self._exchange(a, b, n, boost)
+                        self.log(a, "", "exchange", p=p, trust=trust, detail=f"{n} for {n} with {b}")
+
+    def _exchange_all(self, n: int, why: str) -> None:
+        ids = self.belligerent_ids
+        boost = self.scenario.humanitarian.trust_boost.value
+        for i, a in enumerate(ids):
+            for b in ids[i + 1 :]:
+                k = rules.exchange_size(n, self.held[a], self.held[b])
+                if k > 0:
+                    self._exchange(a, b, k, boost)
+                    self.log(a, "", "exchange", detail=f"{why}: {k} for {k} with {b}")
+
+    def _exchange(self, a: str, b: str, n: int, boost: float) -> None:
+        self.held[a] -= n
+        self.held[b] -= n
+        self.prisoners_exchanged += 2 * n
+        self.exchanges_today += 1
+        for x, y in ((a, b), (b, a)):
+            agent = self.actors[x]
+            agent.trust[y] = rules.clamp(agent.trust[y] + boost * (1.0 - agent.trust[y]))
+
+    def _truce_lifecycle(self) -> None:
+        """Withdrawal after perceived violations beyond tolerance; expiry unless renewed."""
+        for track in self.tracks:
+            if not track.status.in_force or track.spec.terminal:
+                continue
+            for party in track.spec.parties:
+                agent = self.actors[party]
+                if not isinstance(agent, Belligerent):
+                    continue
+                culprit = agent.wants_out(track)
+                if culprit is not None:
+                    self.log(
+                        party,
+                        track.id,
+                        "withdraw",
+                        trust=agent.trust[culprit],
+                        grievance=agent.grievance[culprit],
+                        reservation=agent.violation_tolerance,
+                        detail=f"perceived violations by {culprit}",
+                    )
+                    track.move(PhaseEvent.COLLAPSE, self.day)
+                    self._schedule_reopen(track)
+                    break
+            else:
+                if track.expires_day is not None and self.day >= track.expires_day:
+                    self._expire_or_renew(track)
+
+    def _expire_or_renew(self, track: Track) -> None:
+        package = track.package or self.package(track)
+        renew = track.spec.renewable and all(
+            [
+                self.actors[p].decide(track, package, "renewal", self.rng_negotiation)
+                for p in track.spec.parties
+            ]
+        )
+        if renew:
+            track.move(PhaseEvent.RENEW, self.day)
+            track.expires_day = self.day + track.spec.duration_days.value
+        else:
+            track.move(PhaseEvent.EXPIRE, self.day)
+            self._schedule_reopen(track)
+        self.log("", track.id, "renewed" if renew else "expired")
+
+    def _count_days_in_force(self) -> None:
+        for track in self.tracks:
+            if track.status.in_force:
+                track.days_in_force += 1
+
+    # -- queries the agents use ------------------------------------------------------------------
+    def covering_truce(self, domain: str, a: str, b: str) -> str | None:
+        """The id of the truce in force that covers fighting in ``domain`` between a and b."""
+        for track in self.tracks:
+            if track.status.in_force and domain in track.spec.domains:
+                parties = track.spec.parties
+                if a in parties and b in parties:
+                    return track.id
+        return None
+
+    def _any_truce_between(self, a: str, b: str) -> bool:
+        return any(t.status.in_force and a in t.spec.parties and b in t.spec.parties for t in self.tracks)
+
+    def _prerequisites_met(self, track: Track) -> bool:
+        return all(self.by_id[p].status.in_force for p in track.spec.prerequisites)
+
+    def strike(self, attacker: Belligerent, target: str, domain: str, violation: str | None) -> None:
+        """Record a strike: its cost to the target, and, inside a truce, a true violation."""
+        self.strikes += 1
+        self.cost_today[target] += rules.strike_damage(
+            self.domains[domain].damage, attacker.capability, self.actors[target].capability
+        )
+        if violation is not None:
+            self.violations.append((attacker.actor_id, target, domain, violation))
+
+    def log(
+        self,
+        actor: str,
+        phase: str,
+        event: str,
+        *,
+        p: float = NAN,
+        utility: float = NAN,
+        reservation: float = NAN,
+        trust: float = NAN,
+        ripeness: float = NAN,
+        pressure: float = NAN,
+        grievance: float = NAN,
+        score: float = NAN,
+        detail: str = "",
+    ) -> None:
+        """Record a decision with the numbers behind it, so a user can ask why an actor moved."""
+        self.events.append(
+            (
+                self.day,
+                actor,
+                phase,
+                event,
+                p,
+                utility,
+                reservation,
+                trust,
+                ripeness,
+                pressure,
+                grievance,
+                score,
+                detail,
+            )
+        )
+
+    # -- recording --------------------------------------------------------------------------------
+    def _reset_day(self) -> None:
+        self.violations: list[tuple[str, str, str, str]] = []
+        self.detected = 0
+        self.false_accusations = 0
+        self.strikes = 0
+        self.exchanges_today = 0
+        self.cost_today = dict.fromkeys(self.belligerent_ids, 0.0)
+        for b in self.belligerent_ids:
+            self.actors[b].perceived_today = {}
+
+    def _day_columns(self) -> list[str]:
+        cols = ["day"]
+        cols += [f"{t.id}_status" for t in self.tracks]
+        cols += [
+            "strikes",
+            "violations_true",
+            "violations_detected",
+            "false_accusations",
+            "violations_perceived",
+            "exchanges",
+            "prisoners_exchanged",
+            "wounded_handed_over",
+        ]
+        for b in self.belligerent_ids:
+            cols += [f"trust_{b}_{o}" for o in self.enemies[b]]
+            cols += [
+                f"cost_{b}",
+                f"ripeness_{b}",
+                f"pressure_{b}",
+                f"demand_{b}",
+                f"prisoners_held_{b}",
+            ]
+        return cols
+
+    def _record(self) -> None:
+        row = self.days
+        row["day"].append(self.day)
+        for t in self.tracks:
+            row[f"{t.id}_status"].append(t.status.value)
+        row["strikes"].append(self.strikes)
+        row["violations_true"].append(len(self.violations))
+        row["violations_detected"].append(self.detected)
+        row["false_accusations"].append(self.false_accusations)
+        row["violations_perceived"].append(self.detected + self.false_accusations)
+        row["exchanges"].append(self.exchanges_today)
+        row["prisoners_exchanged"].append(self.prisoners_exchanged)
+        row["wounded_handed_over"].append(self.wounded_handed_over)
+        for b in self.belligerent_ids:
+            agent = self.actors[b]
+            for o in self.enemies[b]:
+                row[f"trust_{b}_{o}"].append(agent.trust[o])
+            row[f"cost_{b}"].append(agent.cost)
+            row[f"ripeness_{b}"].append(agent.ripeness)
+            row[f"pressure_{b}"].append(agent.pressure)
+            row[f"demand_{b}"].append(agent.last_demand)
+            row[f"prisoners_held_{b}"].append(self.held[b])
+
+    def result(self) -> RunResult:
+        return RunResult(
+            scenario=self.scenario.name,
+            run=self.run_index,
+            seed=self.seed_value,
+            start_date=self.scenario.start_date,
+            days=self.days,
+            events=self.events,
+            phases={t.id: _track_summary(t) for t in self.tracks},
+            outcome_labels={t.id: t.spec.outcome for t in self.tracks},
+        )
+
+
+def _package_issues(spec: Phase) -> list[str]:
+    return ([spec.core_issue] if spec.core_issue else []) + list(spec.terms)
+
+
+def _track_summary(t: Track) -> dict:
+    return {
+        "rank": t.rank,
+        "status": t.status.value,
+        "entered_day": t.entered_day,
+        "days_in_force": t.days_in_force,
+        "package": dict(t.package) if t.package else None,
+        "transitions": [(d, a.value, b.value) for d, a, b in t.transitions],
+    }

@@ -1,0 +1,130 @@
+"""Results as plain data, and the pure functions that summarise them.
+
+A run returns a :class:`RunResult` (per-day columns, decision events, per-phase summaries); the
+command line, the sweeps and the tests share the functions below to turn runs into rows and an
+ensemble into its summary. Nothing here draws, plots or writes files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+NO_TRUCE = "no_truce"
+
+EVENT_FIELDS = (
+    "day",
+    "actor",
+    "phase",
+    "event",
+    "p",
+    "utility",
+    "reservation",
+    "trust",
+    "ripeness",
+    "pressure",
+    "grievance",
+    "score",
+    "detail",
+)
+"""Columns of a decision event: what was decided, by whom, and the numbers behind it."""
+
+
+@dataclass
+class RunResult:
+    """One run: per-day columns, decision events and what each phase did."""
+
+    scenario: str
+    run: int
+    seed: int
+    start_date: dt.date
+    days: dict[str, list]
+    events: list[tuple]
+    phases: dict[str, dict]
+    outcome_labels: dict[str, str]
+
+
+def outcome(result: RunResult) -> str:
+    """What holds on the last day: the outcome label of the furthest phase in force, or no truce."""
+    in_force = [
+        (info["rank"], p) for p, info in result.phases.items() if info["status"] in ("in_force", "renewed")
+    ]
+    return result.outcome_labels[max(in_force)[1]] if in_force else NO_TRUCE
+
+
+def furthest_phase(result: RunResult) -> str:
+    """The furthest phase (in scenario order) that ever entered into force, or ``none``."""
+    reached = [(info["rank"], p) for p, info in result.phases.items() if info["entered_day"] is not None]
+    return max(reached)[1] if reached else "none"
+
+
+def run_row(result: RunResult) -> dict:
+    """One row of ``runs.csv``: the run's outcome, phases, violations and exchanges."""
+    d = result.days
+    row: dict = {
+        "run": result.run,
+        "seed": result.seed,
+        "outcome": outcome(result),
+        "furthest_phase": furthest_phase(result),
+    }
+    for p, info in result.phases.items():
+        row[f"{p}_entered_day"] = info["entered_day"]
+        row[f"{p}_days_in_force"] = info["days_in_force"]
+        row[f"{p}_final_status"] = info["status"]
+    true, detected = sum(d["violations_true"]), sum(d["violations_detected"])
+    false = sum(d["false_accusations"])
+    row.update(
+        violations_true=true,
+        violations_detected=detected,
+        violations_undetected=true - detected,
+        false_accusations=false,
+        violations_perceived=detected + false,
+        strikes=sum(d["strikes"]),
+        prisoners_exchanged=d["prisoners_exchanged"][-1] if d["day"] else 0,
+        wounded_handed_over=d["wounded_handed_over"][-1] if d["day"] else 0,
+        days=len(d["day"]),
+    )
+    for key in d:
+        if key.startswith(("trust_", "cost_")):
+            row[f"final_{key}"] = d[key][-1] if d[key] else math.nan
+    return row
+
+
+def summarise(
+    rows: Sequence[dict], phases: Sequence[str], outcomes: Sequence[str], scenario: str, seed: int
+) -> dict:
+    """The ensemble's aggregate: outcome shares, phase-reached shares, median entry days, totals."""
+    n = len(rows)
+    counts = Counter(r["outcome"] for r in rows)
+    labels = list(dict.fromkeys([*outcomes, NO_TRUCE, *counts]))
+    summary: dict = {
+        "scenario": scenario,
+        "runs": n,
+        "seed": seed,
+        "outcome_shares": {o: counts.get(o, 0) / n for o in labels},
+        "phase_reached_share": {},
+        "median_entered_day": {},
+        "mean_days_in_force": {},
+    }
+    for p in phases:
+        entered = [r[f"{p}_entered_day"] for r in rows if r[f"{p}_entered_day"] is not None]
+        summary["phase_reached_share"][p] = len(entered) / n
+        summary["median_entered_day"][p] = statistics.median(entered) if entered else None
+        summary["mean_days_in_force"][p] = statistics.fmean(r[f"{p}_days_in_force"] for r in rows)
+    for col in (
+        "violations_true",
+        "violations_detected",
+        "violations_undetected",
+        "false_accusations",
+        "violations_perceived",
+        "prisoners_exchanged",
+        "wounded_handed_over",
+    ):
+        values = [r[col] for r in rows]
+        summary[f"mean_{col}"] = statistics.fmean(values)
+        summary[f"median_{col}"] = statistics.median(values)
+    return summary

@@ -1,0 +1,221 @@
+"""The model's rules: small pure functions that return numbers and probabilities.
+
+Nothing here draws random numbers (the model samples with the run's generators) or reads the model's
+state, so each rule can be tested exactly, alone. Each docstring names the source of its form.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+
+def clamp(x: float, low: float = 0.0, high: float = 1.0) -> float:
+    return low if x < low else high if x > high else x
+
+
+def logistic(z: float) -> float:
+    """The logistic function, guarded against overflow for large |z|."""
+    if z >= 0.0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def spatial_utility(
+    package: Mapping[str, float],
+    position: Mapping[str, float],
+    salience: Mapping[str, float],
+) -> float:
+    """Salience-weighted closeness of a package to an actor's ideal, over the package's issues.
+
+    The linear-loss spatial utility of bargaining models (Bueno de Mesquita; KTAB's SMP): 1 at the
+    ideal point, 0 at the far end of every issue. Weights are normalised over the issues the package
+    sets, so a one-issue truce is judged on that issue alone. Zero salience on all of them: 1.
+    """
+    total = 0.0
+    loss = 0.0
+    for issue, x in package.items():
+        w = salience[issue]
+        total += w
+        loss += w * abs(x - position[issue])
+    return 1.0 if total <= 0.0 else 1.0 - loss / total
+
+
+def agreement_gain(
+    package: Mapping[str, float],
+    status_quo: Mapping[str, float],
+    position: Mapping[str, float],
+    salience: Mapping[str, float],
+) -> float:
+    """How much better (in [-1, 1]) the package is for an actor than the status quo."""
+    return spatial_utility(package, position, salience) - spatial_utility(status_quo, position, salience)
+
+
+def weighted_compromise(
+    positions: Iterable[float], capabilities: Iterable[float], saliences: Iterable[float]
+) -> float:
+    """The capability x salience weighted mean of positions on one issue.
+
+    The naive benchmark of spatial bargaining (Achen 2006; Thomson et al. 2006 on EU decisions): it
+    predicts outcomes as well as far more elaborate models. With all weights zero: the plain mean.
+    """
+    xs, ws = list(positions), [c * s for c, s in zip(capabilities, saliences, strict=True)]
+    total = sum(ws)
+    if total <= 0.0:
+        return sum(xs) / len(xs)
+    return sum(x * w for x, w in zip(xs, ws, strict=True)) / total
+
+
+def meet_linkage(value: float, at_most: float | None, at_least: float | None) -> float:
+    """The package term moved just far enough to meet a linkage demand (P10), if it must move."""
+    if at_most is not None and value > at_most:
+        return at_most
+    if at_least is not None and value < at_least:
+        return at_least
+    return value
+
+
+def demand(opening: float, floor: float, remaining: float) -> float:
+    """Reservation level: the floor plus the share of the way to the opening demand still held.
+
+    Faratin, Sierra & Jennings (1998): x(t) = floor + a(t) (opening - floor), a from the strategy.
+    """
+    return floor + remaining * (opening - floor)
+
+
+def ripeness(cost: float, resolve: float) -> float:
+    """How ripe for settlement the war is for one actor: cost / (cost + resolve), in [0, 1).
+
+    Zartman's mutually hurting stalemate, made graded: the accumulated cost of war relative to what
+    the actor can absorb. Half-ripe when cost equals resolve; saturating, never quite 1.
+    """
+    return cost / (cost + resolve) if cost > 0.0 else 0.0
+
+
+def acceptance_score(
+    gain: float,
+    trust: float,
+    ripeness_level: float,
+    pressure: float,
+    reservation: float,
+    commitment_risk: float,
+    ripeness_weight: float,
+) -> float:
+    """What accepting is worth over the actor's reservation level.
+
+    The package's gain, less the commitment risk of being exploited by a side it does not trust
+    (Powell 2006), plus the pull of a hurting stalemate (Zartman) and the mediator's pressure, against
+    the demand its concession strategy still holds (bargaining while fighting: Fearon 1995, Filson &
+    Werner 2002).
+    """
+    return gain - (1.0 - trust) * commitment_risk + ripeness_weight * ripeness_level + pressure - reservation
+
+
+def p_accept(score: float, noise: float) -> float:
+    """Logit choice: the chance an actor accepts a package with this score (McFadden; QRE).
+
+    ``noise`` is the scale of unobserved motives: as it shrinks, the rule becomes the threshold
+    "accept if the score is positive".
+    """
+    return logistic(score / noise)
+
+
+def p_violate(
+    temptation: float,
+    compliance: float,
+    trust: float,
+    grievance: float,
+    detection: float,
+    pressure: float,
+    spoiler_rate: float,
+    temptation_weight: float,
+    compliance_weight: float,
+    retaliation_weight: float,
+    deterrence_weight: float,
+    pressure_weight: float,
+) -> float:
+    """Chance a belligerent strikes, on one day, in a domain a truce covers.
+
+    A logit of the military gain against the actor's disposition to comply (its propensity and its
+    trust that the other side complies), plus retaliation for perceived violations (grievance, which
+    forgiveness erodes: Axelrod's reciprocity), less deterrence by the chance of being caught
+    (monitoring raises the reputation cost: Fortna 2004) and mediator pressure. ``spoiler_rate`` is a
+    floor of violations no leader decides (local commanders, spoilers).
+    """
+    z = (
+        temptation_weight * temptation
+        + retaliation_weight * grievance
+        - compliance_weight * 0.5 * (compliance + trust)
+        - deterrence_weight * detection
+        - pressure_weight * pressure
+    )
+    return spoiler_rate + (1.0 - spoiler_rate) * logistic(z)
+
+
+def p_detect(strength: float) -> float:
+    """Chance a true violation is detected and attributed to its author: the monitoring strength."""
+    return clamp(strength)
+
+
+def p_false_alarm(rate: float, strength: float) -> float:
+    """Daily chance an incident in a truce domain is wrongly blamed on the other side.
+
+    Without monitors, claims are immediate, mutual and unverifiable; a monitor that verifies
+    incidents removes a share ``strength`` of the false ones.
+    """
+    return clamp(rate * (1.0 - strength))
+
+
+def trust_update(
+    trust: float,
+    baseline: float,
+    perceived_violations: int,
+    calm: bool,
+    gain: float,
+    loss: float,
+    drift: float,
+) -> float:
+    """Tomorrow's trust in one other actor, in [0, 1].
+
+    Perceived compliance (a calm day under a truce) closes a share ``gain`` of the gap to full trust;
+    each perceived violation removes a share ``loss`` of what is left; and trust drifts a share
+    ``drift`` back to its initial level. Asymmetric (loss > gain) as trust is "hard to build, easy to
+    destroy" (Slovic 1993); the multiplicative forms keep it in [0, 1] without clipping.
+    """
+    t = trust
+    if calm:
+        t += gain * (1.0 - t)
+    if perceived_violations:
+        t *= (1.0 - loss) ** perceived_violations
+    t += drift * (baseline - t)
+    return clamp(t)
+
+
+def grievance_update(grievance: float, perceived_violations: int, forgiveness: float) -> float:
+    """Grievance toward another actor: perceived violations accumulate, forgiveness erodes them."""
+    return grievance * (1.0 - forgiveness) + perceived_violations
+
+
+def p_exchange(trust: float, base_rate: float) -> float:
+    """Daily chance of a prisoner exchange: cheap, verifiable and reciprocal, it needs little trust."""
+    return clamp(base_rate * trust)
+
+
+def exchange_size(batch: int, held_by_a: int, held_by_b: int) -> int:
+    """Prisoners each side releases: one for one, never more than either side holds."""
+    return max(0, min(batch, held_by_a, held_by_b))
+
+
+def contest_odds(s1: float, s2: float, k: float = 1.0) -> float:
+    """Chance side 1 prevails in a contest: s1**k / (s1**k + s2**k) (KTAB's SMP)."""
+    a, b = s1**k, s2**k
+    return 0.5 if a + b == 0.0 else a / (a + b)
+
+
+def strike_damage(damage: float, attacker_capability: float, target_capability: float) -> float:
+    """Cost one strike inflicts: the domain's damage, scaled by the attacker's contest odds.
+
+    Twice the odds, so that equal capabilities give the domain's damage exactly.
+    """
+    return damage * 2.0 * contest_odds(attacker_capability, target_capability)
