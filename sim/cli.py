@@ -45,7 +45,7 @@ err = Console(stderr=True)
 def fail(problems: list[Problem] | list[str]) -> typer.Exit:
     """Print each problem on one line to stderr; the caller raises the returned Exit(2)."""
     for p in problems:
-        err.print(str(p), markup=False, highlight=False)
+        typer.echo(str(p), err=True)  # one unwrapped line per problem, for people and for grep
     return typer.Exit(EXIT_BAD_INPUT)
 
 

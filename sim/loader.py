@@ -31,7 +31,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}  {self.path or '(top level)'}  {self.message}"
+        return f"{where}  {self.path or '(top-level)'}  {self.message}"
 
 
 class ScenarioError(Exception):

@@ -115,6 +115,15 @@ class CeasefireModel(mesa.Model):
             for rank, (p, spec) in enumerate(scenario.phases.items())
         ]
         self.by_id = {t.id: t for t in self.tracks}
+        actors = list(self.actors.values())
+        self.compromise = {  # positions are static: the benchmark compromise is fixed per run
+            issue: rules.weighted_compromise(
+                [a.position[issue] for a in actors],
+                [a.capability for a in actors],
+                [a.salience[issue] for a in actors],
+            )
+            for issue in scenario.issues
+        }
         h = scenario.humanitarian
         self.held = {
             b: h.prisoners_held[b].value if b in h.prisoners_held else 0 for b in self.belligerent_ids
@@ -260,25 +269,25 @@ class CeasefireModel(mesa.Model):
         track.reopen_day = None if delay is None else self.day + delay.value
 
     def package(self, track: Track) -> dict[str, float]:
-        """The mediators' package: the truce itself, and each term at the weighted compromise.
+        """The mediators' package for this round: the truce itself, and its terms.
 
-        Terms sit at the capability x salience weighted mean of all actors' positions (the naive
-        benchmark), then move just far enough to meet each linkage demand (P10).
+        Each term starts at the capability x salience weighted mean of all actors' positions (the
+        naive benchmark), varied by the mediators' exploration from round to round, then moves
+        toward each linkage demand (P10) by at most the mediators' flexibility: a demand further
+        from the compromise than that stays unmet, and the linked actor refuses.
         """
         spec = track.spec
         package = {spec.core_issue: 1.0} if spec.core_issue else {}
-        actors = list(self.actors.values())
+        noise, rng = self.dyn.package_noise, self.rng_negotiation
         for issue in spec.terms:
-            package[issue] = rules.weighted_compromise(
-                [a.position[issue] for a in actors],
-                [a.capability for a in actors],
-                [a.salience[issue] for a in actors],
-            )
+            x = self.compromise[issue]
+            package[issue] = rules.clamp(x + noise * float(rng.standard_normal())) if noise else x
         for link in spec.linkage:
             package[link.issue] = rules.meet_linkage(
                 package[link.issue],
                 link.at_most and link.at_most.value,
                 link.at_least and link.at_least.value,
+                self.dyn.mediator_flexibility,
             )
         return package
 

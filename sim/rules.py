@@ -67,12 +67,18 @@ def weighted_compromise(
     return sum(x * w for x, w in zip(xs, ws, strict=True)) / total
 
 
-def meet_linkage(value: float, at_most: float | None, at_least: float | None) -> float:
-    """The package term moved just far enough to meet a linkage demand (P10), if it must move."""
+def meet_linkage(
+    value: float, at_most: float | None, at_least: float | None, flexibility: float = 1.0
+) -> float:
+    """The package term moved toward a linkage demand (P10) by at most ``flexibility``.
+
+    A mediator accommodates a condition only so far: a demand within reach is met exactly, one
+    beyond it leaves the term as close as the mediator will go, and the demand unmet.
+    """
     if at_most is not None and value > at_most:
-        return at_most
+        return max(at_most, value - flexibility)
     if at_least is not None and value < at_least:
-        return at_least
+        return min(at_least, value + flexibility)
     return value
 
 

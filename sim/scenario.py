@@ -254,6 +254,10 @@ class Dynamics(_Frozen):
     trust_loss: Seeded[Unit]
     trust_drift: Seeded[Unit]
     pressure_decay: Seeded[Unit]
+    mediator_flexibility: Seeded[Unit] = Field(
+        description="how far a mediator moves a term toward a linkage demand"
+    )
+    package_noise: Seeded[Unit] = Field(description="round-to-round spread of the mediators' terms")
 
 
 class Scenario(_Frozen):

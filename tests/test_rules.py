@@ -1,0 +1,121 @@
+"""The rules alone: exact values from their sources, limits, monotonicity and ranges."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim import rules
+
+unit = st.floats(0.0, 1.0)
+
+
+def test_contest_odds_match_ktab_oracle():
+    # KTAB SMP: a 2:1 strength ratio prevails with 2/3, 4/5, 16/17 for k = 1, 2, 4 (MODEL.md)
+    assert rules.contest_odds(2, 1, 1) == pytest.approx(2 / 3)
+    assert rules.contest_odds(2, 1, 2) == pytest.approx(4 / 5)
+    assert rules.contest_odds(2, 1, 4) == pytest.approx(16 / 17)
+    assert rules.contest_odds(0, 0) == 0.5
+
+
+def test_strike_damage_equals_domain_damage_between_equals():
+    assert rules.strike_damage(0.8, 0.5, 0.5) == pytest.approx(0.8)
+    assert rules.strike_damage(1.0, 0.6, 0.4) > rules.strike_damage(1.0, 0.4, 0.6)
+
+
+def test_weighted_compromise_is_the_naive_benchmark():
+    # capability x salience weights: 1*0.5 at 0, 1*0.25 at 1 -> 1/3
+    assert rules.weighted_compromise([0.0, 1.0], [1.0, 1.0], [0.5, 0.25]) == pytest.approx(1 / 3)
+    assert rules.weighted_compromise([0.2, 0.8], [0.0, 0.0], [1.0, 1.0]) == pytest.approx(0.5)
+
+
+def test_spatial_utility_and_gain():
+    pos, sal = {"a": 1.0, "b": 0.0}, {"a": 0.3, "b": 0.1}
+    assert rules.spatial_utility({"a": 1.0, "b": 0.0}, pos, sal) == 1.0
+    assert rules.spatial_utility({"a": 0.0, "b": 1.0}, pos, sal) == 0.0
+    # a one-issue package is judged on that issue alone, whatever its salience
+    assert rules.spatial_utility({"a": 0.5}, pos, sal) == pytest.approx(0.5)
+    assert rules.agreement_gain({"a": 1.0}, {"a": 0.0}, pos, sal) == pytest.approx(1.0)
+    assert rules.spatial_utility({"a": 0.5}, pos, {"a": 0.0, "b": 1.0}) == 1.0
+
+
+def test_meet_linkage_moves_at_most_the_flexibility():
+    assert rules.meet_linkage(0.5, 0.3, None, 1.0) == pytest.approx(0.3)
+    assert rules.meet_linkage(0.5, 0.3, None, 0.1) == pytest.approx(0.4)
+    assert rules.meet_linkage(0.2, None, 0.4, 0.1) == pytest.approx(0.3)
+    assert rules.meet_linkage(0.2, 0.3, None, 0.1) == 0.2  # already met: unchanged
+
+
+def test_demand_moves_from_opening_to_floor():
+    assert rules.demand(0.3, -0.1, 1.0) == pytest.approx(0.3)
+    assert rules.demand(0.3, -0.1, 0.0) == pytest.approx(-0.1)
+    assert rules.demand(0.3, -0.1, 0.5) == pytest.approx(0.1)
+
+
+def test_ripeness_is_half_when_cost_equals_resolve():
+    assert rules.ripeness(0.0, 10.0) == 0.0
+    assert rules.ripeness(10.0, 10.0) == pytest.approx(0.5)
+    assert rules.ripeness(100.0, 10.0) < 1.0
+
+
+@given(unit, unit, unit, unit)
+def test_acceptance_rises_with_trust_ripeness_and_pressure(gain, trust, ripe, pressure):
+    base = rules.acceptance_score(gain, trust, ripe, pressure, 0.1, 0.3, 0.4)
+    assert rules.acceptance_score(gain, min(1, trust + 0.1), ripe, pressure, 0.1, 0.3, 0.4) >= base
+    assert rules.acceptance_score(gain, trust, min(1, ripe + 0.1), pressure, 0.1, 0.3, 0.4) >= base
+    assert rules.acceptance_score(gain, trust, ripe, pressure + 0.1, 0.1, 0.3, 0.4) > base
+    assert 0.0 <= rules.p_accept(base, 0.05) <= 1.0
+
+
+def test_logit_choice_limits():
+    assert rules.p_accept(0.0, 0.1) == 0.5
+    assert rules.p_accept(1.0, 0.01) > 0.999
+    assert rules.p_accept(-1.0, 0.01) < 0.001
+    assert rules.logistic(-1000) == 0.0 and rules.logistic(1000) == 1.0
+
+
+def _p_violate(**kw):
+    args = dict(temptation=0.5, compliance=0.5, trust=0.3, grievance=0.0, detection=0.3,
+                pressure=0.0, spoiler_rate=0.02, temptation_weight=4, compliance_weight=8,
+                retaliation_weight=0.8, deterrence_weight=4, pressure_weight=3)
+    args.update(kw)
+    return rules.p_violate(**args)
+
+
+def test_violation_probability_moves_the_right_way():
+    p = _p_violate()
+    assert _p_violate(detection=0.9) < p  # deterrence by monitoring
+    assert _p_violate(grievance=3.0) > p  # retaliation
+    assert _p_violate(trust=0.9) < p  # reciprocity
+    assert _p_violate(pressure=0.5) < p
+    assert _p_violate(temptation=0.9) > p
+    assert _p_violate(compliance=1.0, trust=1.0, detection=1.0, temptation=0.0) >= 0.02  # spoilers
+
+
+@given(unit, unit, st.integers(0, 20), st.booleans(), unit, unit, unit)
+def test_trust_stays_in_unit_interval(trust, baseline, seen, calm, gain, loss, drift):
+    t = rules.trust_update(trust, baseline, seen, calm, gain, loss, drift)
+    assert 0.0 <= t <= 1.0
+
+
+def test_trust_rises_when_calm_and_falls_on_violations():
+    assert rules.trust_update(0.3, 0.3, 0, True, 0.05, 0.1, 0.0) > 0.3
+    assert rules.trust_update(0.3, 0.3, 2, False, 0.05, 0.1, 0.0) == pytest.approx(0.3 * 0.81)
+    assert rules.trust_update(0.3, 0.5, 0, False, 0.05, 0.1, 0.1) == pytest.approx(0.32)
+
+
+def test_grievance_and_exchange_rules():
+    assert rules.grievance_update(2.0, 1, 0.5) == pytest.approx(2.0)
+    assert rules.p_exchange(0.5, 0.04) == pytest.approx(0.02)
+    assert rules.exchange_size(175, 100, 500) == 100
+    assert rules.exchange_size(175, -3, 500) == 0
+
+
+def test_monitoring_rules():
+    assert rules.p_detect(1.0) == 1.0
+    assert rules.p_false_alarm(0.2, 1.0) == 0.0
+    assert rules.p_false_alarm(0.2, 0.0) == pytest.approx(0.2)
+    assert not math.isnan(rules.p_false_alarm(0.2, 0.5))
