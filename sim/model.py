@@ -47,6 +47,7 @@ class Track:
     opened_day: int = 0
     next_round: int = 0
     entered_day: int | None = None
+    agreed_day: int | None = None
     days_in_force: int = 0
     expires_day: int | None = None
     reopen_day: int | None = None
@@ -86,7 +87,7 @@ class CeasefireModel(mesa.Model):
         self.seed_value = scenario.seed if seed is None else int(seed)
         self.run_index = run
         super().__init__(rng=stream(self.seed_value, run, "mesa"))
-        self.scenario = scenario
+        self.spec = scenario  # not `self.scenario`: mesa 3.5 reserves it for its own Scenario
         self.horizon = scenario.horizon_days if horizon is None else horizon
         self.day = 0
         self.settled = False  # a terminal phase (peace framework) is signed
@@ -256,6 +257,7 @@ class CeasefireModel(mesa.Model):
     def _enter_force(self, track: Track, package: dict[str, float]) -> None:
         track.move(PhaseEvent.AGREE, self.day)
         track.package = package
+        track.agreed_day = self.day
         if track.entered_day is None:
             track.entered_day = self.day
         duration = track.spec.duration_days
@@ -292,7 +294,7 @@ class CeasefireModel(mesa.Model):
         return package
 
     def _humanitarian(self) -> None:
-        h = self.scenario.humanitarian
+        h = self.spec.humanitarian
         for ex in h.scheduled:
             if ex.day == self.day:
                 self._exchange_all(ex.prisoners_each.value, "scheduled exchange")
@@ -315,7 +317,7 @@ class CeasefireModel(mesa.Model):
 
     def _exchange_all(self, n: int, why: str) -> None:
         ids = self.belligerent_ids
-        boost = self.scenario.humanitarian.trust_boost.value
+        boost = self.spec.humanitarian.trust_boost.value
         for i, a in enumerate(ids):
             for b in ids[i + 1 :]:
                 k = rules.exchange_size(n, self.held[a], self.held[b])
@@ -335,8 +337,8 @@ class CeasefireModel(mesa.Model):
     def _truce_lifecycle(self) -> None:
         """Withdrawal after perceived violations beyond tolerance; expiry unless renewed."""
         for track in self.tracks:
-            if not track.status.in_force or track.spec.terminal:
-                continue
+            if not track.status.in_force or track.spec.terminal or track.agreed_day == self.day:
+                continue  # a truce agreed today is first tested tomorrow
             for party in track.spec.parties:
                 agent = self.actors[party]
                 if not isinstance(agent, Belligerent):
@@ -500,10 +502,10 @@ class CeasefireModel(mesa.Model):
 
     def result(self) -> RunResult:
         return RunResult(
-            scenario=self.scenario.name,
+            scenario=self.spec.name,
             run=self.run_index,
             seed=self.seed_value,
-            start_date=self.scenario.start_date,
+            start_date=self.spec.start_date,
             days=self.days,
             events=self.events,
             phases={t.id: _track_summary(t) for t in self.tracks},

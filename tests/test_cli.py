@@ -1,0 +1,67 @@
+"""End to end: the README's run command, in a subprocess, writes the files with their columns."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+
+from conftest import ROOT
+
+RUNS_COLUMNS = ["run", "seed", "outcome", "furthest_phase", "violations_true",
+                "violations_perceived", "false_accusations", "prisoners_exchanged"]
+PHASES = ["energy_truce", "maritime_truce", "full_ceasefire", "peace_framework"]
+OUTCOMES = {"peace_framework", "full_ceasefire", "partial_truce", "no_truce"}
+
+
+def test_run_writes_summary_runs_and_days(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "run_sim.py", "run", "--runs", "8", "--days", "60", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Outcome on the last day" in proc.stdout and "prisoners exchanged" in proc.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    for key in ("scenario", "runs", "seed", "outcome_shares", "phase_reached_share",
+                "median_entered_day"):
+        assert key in summary
+    assert summary["runs"] == 8 and summary["scenario"] == "baseline"
+    assert set(summary["phase_reached_share"]) == set(PHASES)
+    assert abs(sum(summary["outcome_shares"].values()) - 1) < 1e-9
+    assert OUTCOMES <= set(summary["outcome_shares"])
+    runs = pd.read_csv(out / "runs.csv")
+    assert len(runs) == 8
+    for col in RUNS_COLUMNS + [f"{p}_entered_day" for p in PHASES] + [
+            f"{p}_days_in_force" for p in PHASES]:
+        assert col in runs.columns, col
+    assert set(runs["outcome"]) <= OUTCOMES
+    days = pd.read_parquet(out / "days.parquet")
+    assert len(days) == 8 * 60
+    assert {"run", "seed", "day", "date", "violations_true"} <= set(days.columns)
+    assert str(days["date"].iloc[0].date()) == "2025-03-19"
+    events = pd.read_parquet(out / "events.parquet")
+    assert {"accept", "reject", "comply"} & set(events["event"])
+    assert {"utility", "reservation", "trust", "ripeness", "pressure"} <= set(events.columns)
+
+
+def test_set_and_seed_flags_and_refusal_to_overwrite(tmp_path):
+    out = tmp_path / "o"
+    args = [sys.executable, "run_sim.py", "run", "--runs", "1", "--days", "5", "--seed", "4",
+            "--set", "phases.full_ceasefire.duration_days=60", "--out", str(out)]
+    first = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["seed"] == 4
+    assert summary["manifest"]["overrides"] == ["phases.full_ceasefire.duration_days=60"]
+    before = (out / "runs.csv").read_bytes()
+    again = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 2 and "not empty" in again.stderr
+    assert (out / "runs.csv").read_bytes() == before
+    bad = subprocess.run([sys.executable, "run_sim.py", "run", "--runs", "1", "--set",
+                          "actors.russia.positions.military_aid=2", "--out", str(tmp_path / "b")],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "actors.russia.positions.military_aid" in bad.stderr
