@@ -21,10 +21,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sim.ensemble import run_ensemble
+from sim.ensemble import run_ensemble, run_one
 from sim.loader import Problem, ScenarioError, load_scenario
 from sim.scenario import Scenario, seeded_values
 from sim.tables import days_frame, events_frame, runs_frame, write_csv, write_json, write_parquet
+from sim.trace import trace
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = ROOT / "scenarios" / "baseline.yaml"
@@ -191,6 +192,20 @@ def _print_summary(sc: Scenario, s: dict, rows: list[dict]) -> None:
     ):
         t.add_row(label, f"{s['mean_' + key]:.1f}", f"{s['median_' + key]:g}")
     out.print(t)
+
+
+@app.command("trace")
+def trace_cmd(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")] = DEFAULT_SCENARIO,
+    run_index: Annotated[int, typer.Option("--run", min=0, help="which run of the ensemble")] = 0,
+    seed: Annotated[int | None, typer.Option(min=0, help="ensemble seed (default: the scenario's)")] = None,
+    days: Annotated[int | None, typer.Option(min=1, max=3650, help="days (default: the scenario's)")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override PATH=VALUE (repeatable)")] = None,
+) -> None:
+    """Print one run day by day: every decision with the numbers behind it (compliance omitted)."""
+    sc = load_or_exit(scenario, set_)
+    result = run_one(sc, sc.seed if seed is None else seed, run_index, days)
+    sys.stdout.write(trace(result))
 
 
 @scenario_app.command("show")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sim.model import CeasefireModel
+from sim.model import CeasefireModel, benchmark_compromise
 from sim.results import RunResult, run_row, summarise
 from sim.scenario import Scenario
 
@@ -49,4 +49,5 @@ def run_ensemble(
     rows = [run_row(r) for r in results]
     outcomes = [p.outcome for p in scenario.phases.values()]
     summary = summarise(rows, list(scenario.phases), outcomes, scenario.name, seed)
+    summary["benchmark_compromise"] = benchmark_compromise(scenario)
     return Ensemble(scenario, seed, results, rows, summary)

@@ -35,6 +35,22 @@ def stream(seed: int, run: int, *names: str) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=key)
 
 
+def benchmark_compromise(scenario: Scenario) -> dict[str, float]:
+    """The naive benchmark per issue: every actor's position, weighted by capability x salience.
+
+    Reported beside the packages the model produces (MODEL.md), as the published yardstick.
+    """
+    actors = scenario.actors.values()
+    return {
+        issue: rules.weighted_compromise(
+            [a.positions[issue].value for a in actors],
+            [a.capability.value for a in actors],
+            [a.salience[issue].value if issue in a.salience else 0.0 for a in actors],
+        )
+        for issue in scenario.issues
+    }
+
+
 @dataclass
 class Track:
     """A phase's state in one run."""
@@ -116,15 +132,7 @@ class CeasefireModel(mesa.Model):
             for rank, (p, spec) in enumerate(scenario.phases.items())
         ]
         self.by_id = {t.id: t for t in self.tracks}
-        actors = list(self.actors.values())
-        self.compromise = {  # positions are static: the benchmark compromise is fixed per run
-            issue: rules.weighted_compromise(
-                [a.position[issue] for a in actors],
-                [a.capability for a in actors],
-                [a.salience[issue] for a in actors],
-            )
-            for issue in scenario.issues
-        }
+        self.compromise = benchmark_compromise(scenario)  # positions are static: fixed per run
         h = scenario.humanitarian
         self.held = {
             b: h.prisoners_held[b].value if b in h.prisoners_held else 0 for b in self.belligerent_ids
@@ -510,6 +518,7 @@ class CeasefireModel(mesa.Model):
             events=self.events,
             phases={t.id: _track_summary(t) for t in self.tracks},
             outcome_labels={t.id: t.spec.outcome for t in self.tracks},
+            issues=list(self.spec.issues),
         )
 
 

@@ -48,9 +48,6 @@ TRANSITIONS: dict[PhaseStatus, dict[PhaseEvent, PhaseStatus]] = {
 }
 """Legal moves: status -> event -> next status. Every status is a key, so the table is total."""
 
-STATUS_CODES: dict[PhaseStatus, int] = {s: i for i, s in enumerate(PhaseStatus)}
-"""Small integer codes for the per-day tables (documented in docs/ODD.md)."""
-
 
 class IllegalTransition(RuntimeError):
     """A phase was asked to make a move its lifecycle does not allow."""

@@ -46,6 +46,7 @@ class RunResult:
     events: list[tuple]
     phases: dict[str, dict]
     outcome_labels: dict[str, str]
+    issues: list[str]
 
 
 def outcome(result: RunResult) -> str:
@@ -60,6 +61,12 @@ def furthest_phase(result: RunResult) -> str:
     """The furthest phase (in scenario order) that ever entered into force, or ``none``."""
     reached = [(info["rank"], p) for p, info in result.phases.items() if info["entered_day"] is not None]
     return max(reached)[1] if reached else "none"
+
+
+def final_package(result: RunResult) -> dict[str, float]:
+    """The package of the furthest phase that was signed (entered into force), or empty."""
+    phase = furthest_phase(result)
+    return dict(result.phases[phase]["package"] or {}) if phase in result.phases else {}
 
 
 def run_row(result: RunResult) -> dict:
@@ -88,6 +95,9 @@ def run_row(result: RunResult) -> dict:
         wounded_handed_over=d["wounded_handed_over"][-1] if d["day"] else 0,
         days=len(d["day"]),
     )
+    signed = final_package(result)
+    for issue in result.issues:
+        row[f"package_{issue}"] = signed.get(issue, math.nan)
     for key in d:
         if key.startswith(("trust_", "cost_")):
             row[f"final_{key}"] = d[key][-1] if d[key] else math.nan

@@ -124,7 +124,7 @@ class Lever(_Frozen):
     kind: Literal["inducement", "threat"]
     description: str = ""
     strength: Seeded[Unit] = Field(description="pressure added to the target's acceptance score")
-    credibility: Seeded[Unit] = Field(description="chance the lever is applied when talks stall")
+    credibility: Seeded[Unit] = Field(description="chance the lever is applied after each refusal")
 
 
 class Actor(_Frozen):

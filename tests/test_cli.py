@@ -7,11 +7,18 @@ import subprocess
 import sys
 
 import pandas as pd
-
 from conftest import ROOT
 
-RUNS_COLUMNS = ["run", "seed", "outcome", "furthest_phase", "violations_true",
-                "violations_perceived", "false_accusations", "prisoners_exchanged"]
+RUNS_COLUMNS = [
+    "run",
+    "seed",
+    "outcome",
+    "furthest_phase",
+    "violations_true",
+    "violations_perceived",
+    "false_accusations",
+    "prisoners_exchanged",
+]
 PHASES = ["energy_truce", "maritime_truce", "full_ceasefire", "peace_framework"]
 OUTCOMES = {"peace_framework", "full_ceasefire", "partial_truce", "no_truce"}
 
@@ -20,22 +27,23 @@ def test_run_writes_summary_runs_and_days(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.run(
         [sys.executable, "run_sim.py", "run", "--runs", "8", "--days", "60", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     assert "Outcome on the last day" in proc.stdout and "prisoners exchanged" in proc.stdout
     summary = json.loads((out / "summary.json").read_text())
-    for key in ("scenario", "runs", "seed", "outcome_shares", "phase_reached_share",
-                "median_entered_day"):
+    for key in ("scenario", "runs", "seed", "outcome_shares", "phase_reached_share", "median_entered_day"):
         assert key in summary
     assert summary["runs"] == 8 and summary["scenario"] == "baseline"
     assert set(summary["phase_reached_share"]) == set(PHASES)
     assert abs(sum(summary["outcome_shares"].values()) - 1) < 1e-9
-    assert OUTCOMES <= set(summary["outcome_shares"])
+    assert set(summary["outcome_shares"]) >= OUTCOMES
     runs = pd.read_csv(out / "runs.csv")
     assert len(runs) == 8
-    for col in RUNS_COLUMNS + [f"{p}_entered_day" for p in PHASES] + [
-            f"{p}_days_in_force" for p in PHASES]:
+    for col in RUNS_COLUMNS + [f"{p}_entered_day" for p in PHASES] + [f"{p}_days_in_force" for p in PHASES]:
         assert col in runs.columns, col
     assert set(runs["outcome"]) <= OUTCOMES
     days = pd.read_parquet(out / "days.parquet")
@@ -49,8 +57,21 @@ def test_run_writes_summary_runs_and_days(tmp_path):
 
 def test_set_and_seed_flags_and_refusal_to_overwrite(tmp_path):
     out = tmp_path / "o"
-    args = [sys.executable, "run_sim.py", "run", "--runs", "1", "--days", "5", "--seed", "4",
-            "--set", "phases.full_ceasefire.duration_days=60", "--out", str(out)]
+    args = [
+        sys.executable,
+        "run_sim.py",
+        "run",
+        "--runs",
+        "1",
+        "--days",
+        "5",
+        "--seed",
+        "4",
+        "--set",
+        "phases.full_ceasefire.duration_days=60",
+        "--out",
+        str(out),
+    ]
     first = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr
     summary = json.loads((out / "summary.json").read_text())
@@ -60,8 +81,22 @@ def test_set_and_seed_flags_and_refusal_to_overwrite(tmp_path):
     again = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert again.returncode == 2 and "not empty" in again.stderr
     assert (out / "runs.csv").read_bytes() == before
-    bad = subprocess.run([sys.executable, "run_sim.py", "run", "--runs", "1", "--set",
-                          "actors.russia.positions.military_aid=2", "--out", str(tmp_path / "b")],
-                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "run_sim.py",
+            "run",
+            "--runs",
+            "1",
+            "--set",
+            "actors.russia.positions.military_aid=2",
+            "--out",
+            str(tmp_path / "b"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert "actors.russia.positions.military_aid" in bad.stderr

@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import numpy as np
-
 from conftest import BASELINE, ROOT
+
 from sim.ensemble import run_ensemble, run_one
 from sim.loader import load_scenario
 from sim.tables import runs_frame
@@ -32,8 +32,10 @@ def test_same_seed_same_runs_csv_in_one_process():
 
 
 def test_same_seed_same_runs_csv_across_processes():
-    outputs = [subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
-                              check=True).stdout for _ in range(2)]
+    outputs = [
+        subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True).stdout
+        for _ in range(2)
+    ]
     assert outputs[0] == outputs[1] == _csv(12, 99)
 
 

@@ -3,17 +3,16 @@ only legal phase transitions, and exact answers for degenerate scenarios."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
+from conftest import BASELINE, ensemble_rows
 
-from conftest import ensemble_rows
 from sim.ensemble import run_ensemble
 from sim.loader import load_scenario
 from sim.phases import TRANSITIONS, PhaseStatus
 from sim.results import NO_TRUCE
-
-from conftest import BASELINE
 
 RUNS = 60
 
@@ -31,21 +30,24 @@ def test_daily_values_stay_in_range(ensemble, baseline):
         for key, values in d.items():
             if key.startswith(("trust_", "ripeness_", "pressure_")):
                 assert all(0.0 <= v <= 1.0 for v in values), key
-            if key.startswith(("strikes", "violations", "false_", "exchanges", "prisoners",
-                               "wounded", "cost_")):
+            if key.startswith(
+                ("strikes", "violations", "false_", "exchanges", "prisoners", "wounded", "cost_")
+            ):
                 assert all(v >= 0 for v in values), key
             if key.startswith("cost_") or key in ("prisoners_exchanged", "wounded_handed_over"):
-                assert all(b >= a for a, b in zip(values, values[1:], strict=False)), key
+                assert all(b >= a for a, b in itertools.pairwise(values)), key
         for b, held in start.items():
             series = d[f"prisoners_held_{b}"]
             assert all(0 <= v <= held.value for v in series)
         released = sum(held.value - d[f"prisoners_held_{b}"][-1] for b, held in start.items())
         assert released == d["prisoners_exchanged"][-1] + d["wounded_handed_over"][-1]
-        for t, v, f in zip(d["violations_perceived"], d["violations_detected"],
-                           d["false_accusations"], strict=True):
+        for t, v, f in zip(
+            d["violations_perceived"], d["violations_detected"], d["false_accusations"], strict=True
+        ):
             assert t == v + f
-        assert all(det <= tru for det, tru in zip(d["violations_detected"], d["violations_true"],
-                                                  strict=True))
+        assert all(
+            det <= tru for det, tru in zip(d["violations_detected"], d["violations_true"], strict=True)
+        )
 
 
 def test_only_legal_transitions_and_consistent_summaries(ensemble):
@@ -94,8 +96,9 @@ def test_blind_monitoring_perceives_only_false_alarms():
 
 
 def test_no_prisoners_means_no_exchange():
-    rows = ensemble_rows(["humanitarian.prisoners_held.russia=0",
-                          "humanitarian.prisoners_held.ukraine=0"], 10)
+    rows = ensemble_rows(
+        ["humanitarian.prisoners_held.russia=0", "humanitarian.prisoners_held.ukraine=0"], 10
+    )
     assert all(r["prisoners_exchanged"] == 0 and r["wounded_handed_over"] == 0 for r in rows)
 
 

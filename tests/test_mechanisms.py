@@ -11,7 +11,6 @@ import math
 import statistics
 
 import pytest
-
 from conftest import ensemble_rows
 
 RUNS = 200
@@ -40,32 +39,43 @@ def _reached(rows: list[dict], phase: str) -> list[float]:
 
 def _time_to(rows: list[dict], phase: str) -> list[float]:
     """Day the phase first entered into force; never is counted as the day after the horizon."""
-    return [r[f"{phase}_entered_day"] if r[f"{phase}_entered_day"] is not None else HORIZON + 1
-            for r in rows]
+    return [r[f"{phase}_entered_day"] if r[f"{phase}_entered_day"] is not None else HORIZON + 1 for r in rows]
 
 
 def test_stronger_monitoring_fewer_undetected_violations_longer_truces():
     weak = ensemble_rows(["monitoring.strength=0.1"], RUNS)
     strong = ensemble_rows(["monitoring.strength=0.8"], RUNS)
-    assert_greater([r["violations_undetected"] for r in weak],
-                   [r["violations_undetected"] for r in strong], "undetected violations")
+    assert_greater(
+        [r["violations_undetected"] for r in weak],
+        [r["violations_undetected"] for r in strong],
+        "undetected violations",
+    )
     assert_greater(_days_in_force(strong), _days_in_force(weak), "days truces held")
 
 
 def test_more_mediator_leverage_more_full_ceasefires():
     none = ensemble_rows([f"actors.us.levers.{k}.strength=0.0" for k in LEVERS], RUNS)
     strong = ensemble_rows([f"actors.us.levers.{k}.strength=0.2" for k in LEVERS], RUNS)
-    assert_greater(_reached(strong, "full_ceasefire"), _reached(none, "full_ceasefire"),
-                   "share of runs with a full ceasefire")
+    assert_greater(
+        _reached(strong, "full_ceasefire"),
+        _reached(none, "full_ceasefire"),
+        "share of runs with a full ceasefire",
+    )
 
 
 def test_harder_linkage_demand_fewer_linked_phases_in_force():
     soft = ensemble_rows(["phases.full_ceasefire.linkage.0.at_most=0.3"], RUNS)
     hard = ensemble_rows(["phases.full_ceasefire.linkage.0.at_most=0.1"], RUNS)
-    assert_greater(_reached(soft, "full_ceasefire"), _reached(hard, "full_ceasefire"),
-                   "share of runs with the linked full ceasefire")
-    assert_greater(_days_in_force(soft, ("full_ceasefire",)),
-                   _days_in_force(hard, ("full_ceasefire",)), "days the full ceasefire held")
+    assert_greater(
+        _reached(soft, "full_ceasefire"),
+        _reached(hard, "full_ceasefire"),
+        "share of runs with the linked full ceasefire",
+    )
+    assert_greater(
+        _days_in_force(soft, ("full_ceasefire",)),
+        _days_in_force(hard, ("full_ceasefire",)),
+        "days the full ceasefire held",
+    )
 
 
 def test_higher_costs_of_war_earlier_agreement():

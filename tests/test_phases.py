@@ -13,10 +13,18 @@ S, E = PhaseStatus, PhaseEvent
 
 def test_the_lifecycle_of_model_md():
     s = S.NOT_STARTED
-    for event, expected in [(E.OPEN, S.NEGOTIATING), (E.AGREE, S.IN_FORCE), (E.RENEW, S.RENEWED),
-                            (E.RENEW, S.RENEWED), (E.EXPIRE, S.EXPIRED), (E.REOPEN, S.NEGOTIATING),
-                            (E.ABANDON, S.REJECTED), (E.REOPEN, S.NEGOTIATING),
-                            (E.AGREE, S.IN_FORCE), (E.COLLAPSE, S.COLLAPSED)]:
+    for event, expected in [
+        (E.OPEN, S.NEGOTIATING),
+        (E.AGREE, S.IN_FORCE),
+        (E.RENEW, S.RENEWED),
+        (E.RENEW, S.RENEWED),
+        (E.EXPIRE, S.EXPIRED),
+        (E.REOPEN, S.NEGOTIATING),
+        (E.ABANDON, S.REJECTED),
+        (E.REOPEN, S.NEGOTIATING),
+        (E.AGREE, S.IN_FORCE),
+        (E.COLLAPSE, S.COLLAPSED),
+    ]:
         s = advance(s, event)
         assert s is expected
     assert S.RENEWED.in_force and S.IN_FORCE.in_force and not S.COLLAPSED.in_force

@@ -78,9 +78,20 @@ def test_logit_choice_limits():
 
 
 def _p_violate(**kw):
-    args = dict(temptation=0.5, compliance=0.5, trust=0.3, grievance=0.0, detection=0.3,
-                pressure=0.0, spoiler_rate=0.02, temptation_weight=4, compliance_weight=8,
-                retaliation_weight=0.8, deterrence_weight=4, pressure_weight=3)
+    args = dict(
+        temptation=0.5,
+        compliance=0.5,
+        trust=0.3,
+        grievance=0.0,
+        detection=0.3,
+        pressure=0.0,
+        spoiler_rate=0.02,
+        temptation_weight=4,
+        compliance_weight=8,
+        retaliation_weight=0.8,
+        deterrence_weight=4,
+        pressure_weight=3,
+    )
     args.update(kw)
     return rules.p_violate(**args)
 

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import BASELINE, ROOT
 from typer.testing import CliRunner
 
-from conftest import BASELINE, ROOT
 from sim.cli import app
 from sim.loader import ScenarioError, load_scenario
 from sim.model import CeasefireModel
@@ -41,8 +41,7 @@ def test_every_seeded_value_has_provenance(baseline):
 
 def test_baseline_seeds_the_article(baseline):
     assert {"us", "russia", "ukraine"} <= set(baseline.actors)
-    assert list(baseline.phases) == ["energy_truce", "maritime_truce", "full_ceasefire",
-                                     "peace_framework"]
+    assert list(baseline.phases) == ["energy_truce", "maritime_truce", "full_ceasefire", "peace_framework"]
     assert baseline.phases["full_ceasefire"].duration_days.value == 30
     first = baseline.humanitarian.scheduled[0]
     assert first.prisoners_each.value == 175 and first.wounded.value == 23
@@ -85,38 +84,77 @@ def _line_of(text: str, needle: str, after: str = "") -> int:
 
 BAD = {
     "bad_yaml": (lambda t: t.replace("seed: 20250318", "seed: [20250318"), "", "not valid YAML"),
-    "unknown_field": (lambda t: t.replace("horizon_days: 180", "horizon_days: 180\ncolour: red"),
-                      "colour", "unknown field"),
-    "out_of_range": (lambda t: t.replace('capability: {value: 0.6,', 'capability: {value: 1.7,'),
-                     "actors.russia.capability.value", "less than or equal to 1"),
-    "saliences_not_one": (lambda t: t.replace("energy_truce: {value: 0.05, assumption",
-                                              "energy_truce: {value: 0.25, assumption"),
-                          "actors.russia", "saliences must sum to 1"),
+    "unknown_field": (
+        lambda t: t.replace("horizon_days: 180", "horizon_days: 180\ncolour: red"),
+        "colour",
+        "unknown field",
+    ),
+    "out_of_range": (
+        lambda t: t.replace("capability: {value: 0.6,", "capability: {value: 1.7,"),
+        "actors.russia.capability.value",
+        "less than or equal to 1",
+    ),
+    "saliences_not_one": (
+        lambda t: t.replace(
+            "energy_truce: {value: 0.05, assumption", "energy_truce: {value: 0.25, assumption"
+        ),
+        "actors.russia",
+        "saliences must sum to 1",
+    ),
     "unknown_actor_in_trust": (
-        lambda t: t.replace('      ukraine: {value: 0.15, assumption: "deep mistrust',
-                            '      belarus: {value: 0.15, assumption: "deep mistrust'),
-        "actors.russia.trust", "unknown actor 'belarus'"),
-    "missing_prerequisite": (lambda t: t.replace("prerequisites: [full_ceasefire]",
-                                                 "prerequisites: [armistice]"),
-                             "phases.peace_framework.prerequisites", "unknown phase 'armistice'"),
-    "wrong_type": (lambda t: t.replace("horizon_days: 180", "horizon_days: half a year"),
-                   "horizon_days", "valid integer"),
+        lambda t: t.replace(
+            '      ukraine: {value: 0.15, assumption: "deep mistrust',
+            '      belarus: {value: 0.15, assumption: "deep mistrust',
+        ),
+        "actors.russia.trust",
+        "unknown actor 'belarus'",
+    ),
+    "missing_prerequisite": (
+        lambda t: t.replace("prerequisites: [full_ceasefire]", "prerequisites: [armistice]"),
+        "phases.peace_framework.prerequisites",
+        "unknown phase 'armistice'",
+    ),
+    "wrong_type": (
+        lambda t: t.replace("horizon_days: 180", "horizon_days: half a year"),
+        "horizon_days",
+        "valid integer",
+    ),
     "empty_file": (lambda t: "", "", "empty"),
-    "duplicate_key": (lambda t: t.replace("horizon_days: 180", "horizon_days: 180\nseed: 1"),
-                      "seed", "duplicate key"),
-    "missing_provenance": (lambda t: t.replace(
-        'prisoners_each: {value: 175, evidence: {source: seed-article#P11, quote: "agreed to exchange 175 prisoners"}}',
-        "prisoners_each: {value: 175}"), "humanitarian.scheduled.0.prisoners_each",
-        "exactly one of 'evidence'"),
-    "unknown_paragraph": (lambda t: t.replace("source: seed-article#P13", "source: seed-article#P99", 1),
-                          "", "paragraphs P0 to P13"),
-    "unknown_strategy": (lambda t: t.replace("strategy: boulware", "strategy: stubborn"),
-                         "actors.russia.concession", "unknown strategy 'stubborn'"),
-    "prerequisite_cycle": (lambda t: t.replace("    prerequisites: [energy_truce]\n    opens_day: {value: 5",
-                                               "    prerequisites: [full_ceasefire]\n    opens_day: {value: 5")
-                           .replace("    prerequisites: [energy_truce]\n    opens_day: {value: 0",
-                                    "    prerequisites: [maritime_truce]\n    opens_day: {value: 0"),
-                           "phases", "cycle"),
+    "duplicate_key": (
+        lambda t: t.replace("horizon_days: 180", "horizon_days: 180\nseed: 1"),
+        "seed",
+        "duplicate key",
+    ),
+    "missing_provenance": (
+        lambda t: t.replace(
+            'prisoners_each: {value: 175, evidence: {source: seed-article#P11, '
+            'quote: "agreed to exchange 175 prisoners"}}',
+            "prisoners_each: {value: 175}",
+        ),
+        "humanitarian.scheduled.0.prisoners_each",
+        "exactly one of 'evidence'",
+    ),
+    "unknown_paragraph": (
+        lambda t: t.replace("source: seed-article#P13", "source: seed-article#P99", 1),
+        "",
+        "paragraphs P0 to P13",
+    ),
+    "unknown_strategy": (
+        lambda t: t.replace("strategy: boulware", "strategy: stubborn"),
+        "actors.russia.concession",
+        "unknown strategy 'stubborn'",
+    ),
+    "prerequisite_cycle": (
+        lambda t: t.replace(
+            "    prerequisites: [energy_truce]\n    opens_day: {value: 5",
+            "    prerequisites: [full_ceasefire]\n    opens_day: {value: 5",
+        ).replace(
+            "    prerequisites: [energy_truce]\n    opens_day: {value: 0",
+            "    prerequisites: [maritime_truce]\n    opens_day: {value: 0",
+        ),
+        "phases",
+        "cycle",
+    ),
 }
 
 
@@ -155,8 +193,20 @@ def test_validate_passes_all_shipped_scenarios():
 
 def test_bad_input_in_a_subprocess_has_no_traceback(tmp_path):
     bad = _variant(tmp_path, BAD["unknown_field"][0])
-    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "run", str(bad), "--runs", "1",
-                           "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "run_sim.py"),
+            "run",
+            str(bad),
+            "--runs",
+            "1",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "colour" in proc.stderr
     assert not (tmp_path / "out").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import pickle
 from pathlib import Path
 
@@ -17,13 +18,12 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 def test_strategy_contract(key):
     strategy = STRATEGIES[key]()
     assert strategy.name and isinstance(strategy.traits, dict)
-    values = [strategy.remaining(t, trust) for t in np.linspace(0, 1, 11)
-              for trust in (0.0, 0.5, 1.0)]
+    values = [strategy.remaining(t, trust) for t in np.linspace(0, 1, 11) for trust in (0.0, 0.5, 1.0)]
     assert all(0.0 <= v <= 1.0 for v in values)
     # it never demands more as time passes
     for trust in (0.0, 0.5, 1.0):
         series = [strategy.remaining(t, trust) for t in np.linspace(0, 1, 11)]
-        assert all(b <= a + 1e-12 for a, b in zip(series, series[1:], strict=False))
+        assert all(b <= a + 1e-12 for a, b in itertools.pairwise(series))
     assert strategy.remaining(0.0, 0.5) == 1.0
     assert strategy.remaining(2.0, 0.5) == strategy.remaining(1.0, 0.5)  # t capped at 1
     clone = pickle.loads(pickle.dumps(strategy))

@@ -1,0 +1,27 @@
+"""The baseline's golden trace: 60 days of run 0, every decision with its numbers.
+
+An intended change to the model is reviewed as a diff of this file. Regenerate it with:
+
+    python run_sim.py trace --days 60 > tests/golden/baseline_seed20250318_run0_60days.txt
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from conftest import ROOT
+
+from sim.ensemble import run_one
+from sim.trace import trace
+
+GOLDEN = ROOT / "tests" / "golden" / "baseline_seed20250318_run0_60days.txt"
+
+
+def test_baseline_trace_matches_the_golden_file(baseline):
+    now = trace(run_one(baseline, baseline.seed, 0, 60))
+    expected = GOLDEN.read_text()
+    if now != expected:
+        diff = "".join(
+            difflib.unified_diff(expected.splitlines(True), now.splitlines(True), "golden", "now", n=1)
+        )
+        raise AssertionError(f"the baseline's trace changed (regenerate if intended):\n{diff[:4000]}")
