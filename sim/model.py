@@ -68,12 +68,15 @@ class Track:
     expires_day: int | None = None
     reopen_day: int | None = None
     package: dict[str, float] | None = None
+    in_force: bool = False  # mirrors status.in_force; read thousands of times a run
     transitions: list[tuple[int, PhaseStatus, PhaseStatus]] = field(default_factory=list)
 
     def move(self, event: PhaseEvent, day: int) -> None:
+        """The only place a status changes: through the transition table."""
         new = advance(self.status, event, phase=self.id, day=day)
         self.transitions.append((day, self.status, new))
         self.status = new
+        self.in_force = new.in_force
 
 
 @dataclass(slots=True)
@@ -345,7 +348,7 @@ class CeasefireModel(mesa.Model):
     def _truce_lifecycle(self) -> None:
         """Withdrawal after perceived violations beyond tolerance; expiry unless renewed."""
         for track in self.tracks:
-            if not track.status.in_force or track.spec.terminal or track.agreed_day == self.day:
+            if not track.in_force or track.spec.terminal or track.agreed_day == self.day:
                 continue  # a truce agreed today is first tested tomorrow
             for party in track.spec.parties:
                 agent = self.actors[party]
@@ -387,24 +390,34 @@ class CeasefireModel(mesa.Model):
 
     def _count_days_in_force(self) -> None:
         for track in self.tracks:
-            if track.status.in_force:
+            if track.in_force:
                 track.days_in_force += 1
 
     # -- queries the agents use ------------------------------------------------------------------
     def covering_truce(self, domain: str, a: str, b: str) -> str | None:
-        """The id of the truce in force that covers fighting in ``domain`` between a and b."""
+        """The id of the truce in force that covers fighting in ``domain`` between a and b.
+
+        Asked only before the day's negotiation and lifecycle (the only steps that change what is
+        in force), so the answer is kept for the rest of the day.
+        """
+        key = (domain, a, b)
+        if key not in self._covering:
+            self._covering[key] = self._find_covering_truce(domain, a, b)
+        return self._covering[key]
+
+    def _find_covering_truce(self, domain: str, a: str, b: str) -> str | None:
         for track in self.tracks:
-            if track.status.in_force and domain in track.spec.domains:
+            if track.in_force and domain in track.spec.domains:
                 parties = track.spec.parties
                 if a in parties and b in parties:
                     return track.id
         return None
 
     def _any_truce_between(self, a: str, b: str) -> bool:
-        return any(t.status.in_force and a in t.spec.parties and b in t.spec.parties for t in self.tracks)
+        return any(t.in_force and a in t.spec.parties and b in t.spec.parties for t in self.tracks)
 
     def _prerequisites_met(self, track: Track) -> bool:
-        return all(self.by_id[p].status.in_force for p in track.spec.prerequisites)
+        return all(self.by_id[p].in_force for p in track.spec.prerequisites)
 
     def strike(self, attacker: Belligerent, target: str, domain: str, violation: str | None) -> None:
         """Record a strike: its cost to the target, and, inside a truce, a true violation."""
@@ -452,6 +465,7 @@ class CeasefireModel(mesa.Model):
 
     # -- recording --------------------------------------------------------------------------------
     def _reset_day(self) -> None:
+        self._covering: dict[tuple[str, str, str], str | None] = {}
         self.violations: list[tuple[str, str, str, str]] = []
         self.detected = 0
         self.false_accusations = 0
