@@ -9,10 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import platform
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import Annotated
 
@@ -21,8 +19,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from sim import sweep_cli
 from sim.ensemble import run_ensemble, run_one
 from sim.loader import Problem, ScenarioError, load_scenario
+from sim.manifest import package_versions
 from sim.scenario import Scenario, seeded_values
 from sim.tables import days_frame, events_frame, runs_frame, write_csv, write_json, write_parquet
 from sim.trace import trace
@@ -39,7 +39,7 @@ app = typer.Typer(
 )
 scenario_app = typer.Typer(no_args_is_help=True, help="Inspect and check scenario files.")
 app.add_typer(scenario_app, name="scenario")
-out = Console()
+out = Console(soft_wrap=True)  # plain lines are not hard-wrapped: they stay greppable
 err = Console(stderr=True)
 
 
@@ -133,12 +133,6 @@ def _manifest(
     seconds: float,
 ) -> dict:
     content = json.dumps(sc.model_dump(mode="json"), sort_keys=True)
-    versions = {}
-    for pkg in ("mesa", "numpy", "pydantic", "pandas", "pyarrow"):
-        try:
-            versions[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            versions[pkg] = None
     return {
         "command": sys.argv,
         "scenario_file": str(path),
@@ -147,8 +141,7 @@ def _manifest(
         "seed": seed,
         "runs": runs,
         "days": horizon,
-        "python": platform.python_version(),
-        "packages": versions,
+        "packages": package_versions(),
         "simulate_seconds": round(seconds, 3),
         "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "reproduce": "run k is CeasefireModel(scenario, seed=seed, run=k)",
@@ -278,6 +271,10 @@ def validate(files: Annotated[list[Path], typer.Argument(help="scenario YAML fil
             problems += exc.problems
     if problems:
         raise fail(problems)
+
+
+app.command("sweep")(sweep_cli.sweep)
+app.command("analyze")(sweep_cli.analyze)
 
 
 def main() -> None:

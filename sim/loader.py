@@ -209,10 +209,11 @@ def validate(src: Source, name: str) -> Scenario:
     try:
         return Scenario.model_validate(src.data)
     except ValidationError as exc:
-        raise ScenarioError(_problems(exc, src, name)) from None
+        raise ScenarioError(problems_from(exc, src, name)) from None
 
 
-def _problems(exc: ValidationError, src: Source, name: str) -> list[Problem]:
+def problems_from(exc: ValidationError, src: Source, name: str) -> list[Problem]:
+    """One :class:`Problem` per validation error, at the file and line its field came from."""
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])

@@ -163,10 +163,28 @@ class CeasefireModel(mesa.Model):
         self._record()
 
     def run(self) -> RunResult:
-        """Simulate to the horizon and return the run's plain-data result."""
+        """Simulate to the horizon and return the run's plain-data result.
+
+        The model is released afterwards (its agents removed) so thousands of runs in one process
+        keep memory flat.
+        """
         while self.day < self.horizon:
             self.step()
-        return self.result()
+        result = self.result()
+        self.release()
+        return result
+
+    def release(self) -> None:
+        """Drop mesa's references to this model so it can be garbage-collected.
+
+        mesa 3.3 keeps every model in a class-level ``Agent._ids`` dict (mesa issue #3179, fixed
+        in 3.4 by assigning ids in ``register_agent``); and removing the agents breaks the cycles
+        mesa's fix notes still need.
+        """
+        self.remove_all_agents()
+        ids = getattr(mesa.Agent, "_ids", None)
+        if isinstance(ids, dict):
+            ids.pop(self, None)
 
     def _fight(self) -> None:
         self.agents_by_type[Belligerent].do("fight")

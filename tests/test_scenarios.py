@@ -127,7 +127,7 @@ BAD = {
     ),
     "missing_provenance": (
         lambda t: t.replace(
-            'prisoners_each: {value: 175, evidence: {source: seed-article#P11, '
+            "prisoners_each: {value: 175, evidence: {source: seed-article#P11, "
             'quote: "agreed to exchange 175 prisoners"}}',
             "prisoners_each: {value: 175}",
         ),

@@ -1,0 +1,278 @@
+"""Sweeps: designs, executors that agree row for row, resume after kill -9, sensitivity, bad specs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import ROOT
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.designs import build_design, expected_size
+from sim.sweep_spec import SweepSpec, SweepSpecError, load_sweep
+
+BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
+SWEEPS = sorted((ROOT / "scenarios" / "sweeps").glob("*.yaml"))
+
+
+def write_spec(tmp_path: Path, name: str = "spec.yaml", **fields) -> Path:
+    spec = {
+        "scenario": BASELINE,
+        "seed": 3,
+        "replicates": 3,
+        "design": "grid",
+        "days": 40,
+        "axes": {
+            "monitoring.strength": [0.2, 0.8],
+            "phases.full_ceasefire.duration_days": {"low": 15, "high": 45, "steps": 2},
+        },
+    }
+    spec.update(fields)
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(spec))
+    return path
+
+
+def sweep(*args: str) -> None:
+    result = CliRunner().invoke(app, ["sweep", *args])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_shipped_specs_are_valid():
+    assert len(SWEEPS) >= 3
+    for path in SWEEPS:
+        load_sweep(path)
+
+
+def test_the_assumptions_sobol_spec_is_up_to_date():
+    sys.path.insert(0, str(ROOT / "scenarios" / "sweeps"))
+    import make_assumptions_sobol
+
+    assert make_assumptions_sobol.TARGET.read_text() == make_assumptions_sobol.build()
+
+
+def test_grid_covers_the_product():
+    spec = SweepSpec(scenario="x", axes={"a": [1, 2, 3], "b": {"low": 0.0, "high": 1.0, "steps": 3}})
+    d = build_design(spec)
+    assert len(d.points) == 9 == expected_size(spec)
+    assert {(p["a"], p["b"]) for p in d.points} == {(a, b) for a in (1, 2, 3) for b in (0.0, 0.5, 1.0)}
+
+
+@pytest.mark.parametrize("design,size", [("lhs", 16), ("sobol", 16 * 4), ("morris", 16 * 3)])
+def test_sampled_designs_have_the_specified_size_and_bounds(design, size):
+    spec = SweepSpec(
+        scenario="x",
+        design=design,
+        samples=16,
+        seed=1,
+        axes={"a": {"low": 0.2, "high": 0.4}, "b": ["x", "y", "z"]},
+    )
+    d = build_design(spec)
+    assert len(d.points) == size == expected_size(spec)
+    assert all(0.2 <= p["a"] <= 0.4 for p in d.points)
+    assert {p["b"] for p in d.points} <= {"x", "y", "z"}
+    assert len({p["b"] for p in d.points}) == 3  # every level is visited
+    assert build_design(spec).points == d.points  # seeded: the same every time
+
+
+def test_integer_axes_take_integers(tmp_path):
+    sw = load_sweep(
+        write_spec(
+            tmp_path,
+            design="lhs",
+            samples=8,
+            axes={"phases.full_ceasefire.duration_days": {"low": 10, "high": 50}},
+        )
+    )
+    points = build_design(sw.spec, sw.integer_axes).points
+    assert all(isinstance(p["phases.full_ceasefire.duration_days"], int) for p in points)
+
+
+def test_executors_give_identical_tables(tmp_path):
+    spec = write_spec(tmp_path)
+    outs = {}
+    for name, args in {
+        "inproc": ["--workers", "1"],
+        "local": ["--workers", "2"],
+        "dask": ["--workers", "2", "--executor", "dask"],
+    }.items():
+        outs[name] = tmp_path / name
+        sweep(str(spec), "--out", str(outs[name]), "--chunk-size", "4", *args)
+    runs = {k: pd.read_parquet(v / "runs.parquet") for k, v in outs.items()}
+    points = {k: pd.read_parquet(v / "points.parquet") for k, v in outs.items()}
+    assert len(runs["inproc"]) == 4 * 3
+    for k in ("local", "dask"):
+        pd.testing.assert_frame_equal(runs["inproc"], runs[k])
+        pd.testing.assert_frame_equal(points["inproc"], points[k])
+    assert list(runs["inproc"][["point", "replicate"]].itertuples(index=False, name=None)) == [
+        (p, r) for p in range(4) for r in range(3)
+    ]
+
+
+def test_common_random_numbers_across_points(tmp_path):
+    out = tmp_path / "o"
+    sweep(str(write_spec(tmp_path)), "--out", str(out), "--workers", "1")
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert (runs.groupby("replicate")["seed"].nunique() == 1).all()
+    # points that differ only in a parameter the days before any truce ignore start identically
+    assert set(runs["run"]) == {0, 1, 2}
+
+
+def test_killed_sweep_resumes_to_the_uninterrupted_tables(tmp_path):
+    spec = write_spec(
+        tmp_path, replicates=6, days=180, axes={"monitoring.strength": {"low": 0.1, "high": 0.9, "steps": 10}}
+    )
+    whole, killed = tmp_path / "whole", tmp_path / "killed"
+    sweep(str(spec), "--out", str(whole), "--workers", "1")
+    cmd = [
+        sys.executable,
+        str(ROOT / "run_sim.py"),
+        "sweep",
+        str(spec),
+        "--out",
+        str(killed),
+        "--workers",
+        "1",
+        "--chunk-size",
+        "3",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parts = killed / "parts"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(parts.glob("part-*.parquet"))) < 3:
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    stored = len(list(parts.glob("part-*.parquet")))
+    assert 3 <= stored < 20, f"expected an interrupted sweep, found {stored} of 20 parts"
+    assert not (killed / "runs.parquet").exists()
+    result = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(killed), "--resume", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert f"{stored * 3} already done" in result.output.replace("\n", " ")
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(whole / "runs.parquet"), pd.read_parquet(killed / "runs.parquet")
+    )
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(whole / "points.parquet"), pd.read_parquet(killed / "points.parquet")
+    )
+
+
+def test_resume_refuses_a_changed_spec(tmp_path):
+    out = tmp_path / "o"
+    sweep(str(write_spec(tmp_path)), "--out", str(out), "--workers", "1")
+    changed = write_spec(tmp_path, "changed.yaml", seed=4)
+    result = CliRunner().invoke(app, ["sweep", str(changed), "--out", str(out), "--resume"])
+    assert result.exit_code == 2 and "changed" in result.stderr
+
+
+def test_sensitivity_ranks_the_axis_that_matters_and_zeroes_the_ignored_one(tmp_path):
+    # monitoring strength drives undetected violations; the mediator's resolve is read by no rule
+    spec = write_spec(
+        tmp_path,
+        design="sobol",
+        samples=64,
+        replicates=4,
+        days=90,
+        axes={
+            "monitoring.strength": {"low": 0.0, "high": 1.0},
+            "actors.us.resolve": {"low": 10.0, "high": 200.0},
+            "dynamics.trust_drift": {"low": 0.0, "high": 0.05},
+        },
+    )
+    out = tmp_path / "o"
+    sweep(str(spec), "--out", str(out), "--workers", "2")
+    result = CliRunner().invoke(app, ["analyze", str(out)])
+    assert result.exit_code == 0, result.output
+    s = pd.read_parquet(out / "sensitivity.parquet")
+    undetected = s[s["outcome"] == "violations_undetected"].set_index("axis")
+    assert undetected["ST"].idxmax() == "monitoring.strength"
+    assert undetected.loc["monitoring.strength", "ST"] > 0.5
+    ignored = undetected.loc["actors.us.resolve"]
+    assert abs(ignored["ST"]) <= ignored["ST_conf"] + 1e-12  # its interval contains 0
+    assert abs(ignored["S1"]) <= ignored["S1_conf"] + 1e-12
+
+
+def test_morris_analysis_runs(tmp_path):
+    spec = write_spec(
+        tmp_path,
+        design="morris",
+        samples=8,
+        replicates=2,
+        days=60,
+        axes={
+            "monitoring.strength": {"low": 0.0, "high": 1.0},
+            "actors.us.resolve": {"low": 10.0, "high": 200.0},
+        },
+    )
+    out = tmp_path / "o"
+    sweep(str(spec), "--out", str(out), "--workers", "1")
+    result = CliRunner().invoke(app, ["analyze", str(out)])
+    assert result.exit_code == 0, result.output
+    s = pd.read_parquet(out / "sensitivity.parquet")
+    m = s[s["outcome"] == "violations_undetected"].set_index("axis")
+    assert m.loc["monitoring.strength", "mu_star"] > 0
+    assert m.loc["actors.us.resolve", "mu_star"] == 0
+
+
+BAD_SPECS = {
+    "unknown_path": ({"axes": {"actors.russia.positions.nonsense": [0.1]}}, "unknown parameter path"),
+    "empty_axis": ({"axes": {"monitoring.strength": []}}, "at least 1 item"),
+    "range_reversed": ({"axes": {"monitoring.strength": {"low": 0.9, "high": 0.1}}}, "range reversed"),
+    "unknown_design": ({"design": "factorial"}, "grid"),
+    "out_of_range_value": ({"axes": {"monitoring.strength": [0.5, 1.5]}}, "value 1.5"),
+    "unknown_field": ({"colour": "red"}, "unknown field"),
+    "missing_scenario_file": ({"scenario": "nowhere.yaml"}, "no such file"),
+    "sobol_not_power_of_two": ({"design": "sobol", "samples": 48}, "power of 2"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_SPECS))
+def test_bad_specs_exit_2_with_clear_errors(tmp_path, kind):
+    fields, message = BAD_SPECS[kind]
+    spec = write_spec(tmp_path, **fields)
+    result = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr, result.stderr
+    assert str(spec) in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_bad_spec_error_names_the_line(tmp_path):
+    spec = write_spec(tmp_path, axes={"monitoring.strength": [0.5], "actors.nobody.capability": [0.5]})
+    with pytest.raises(SweepSpecError) as info:
+        load_sweep(spec)
+    (problem,) = info.value.problems
+    lines = spec.read_text().splitlines()
+    assert "actors.nobody.capability" in lines[problem.line - 1]
+
+
+def test_dry_run_and_max_runs_write_nothing(tmp_path):
+    spec = write_spec(tmp_path)
+    result = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(tmp_path / "o"), "--dry-run"])
+    assert result.exit_code == 0 and "4 points x 3 replicates = 12 runs" in result.output
+    assert not (tmp_path / "o").exists()
+    result = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(tmp_path / "o"), "--max-runs", "5"])
+    assert result.exit_code == 2 and "--max-runs" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_manifest_and_csv(tmp_path):
+    out = tmp_path / "o"
+    sweep(str(write_spec(tmp_path)), "--out", str(out), "--workers", "1", "--csv")
+    import json
+
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["status"] == "complete" and m["rows"] == {"runs": 12, "points": 4}
+    assert m["scenario_sha256"] and m["packages"]["mesa"] and m["spec"]["seed"] == 3
+    assert (out / "runs.csv").is_file() and (out / "points.csv").is_file()
+    points = pd.read_parquet(out / "points.parquet")
+    assert (points["share_no_truce_low"] <= points["share_no_truce"]).all()
+    assert (points["share_no_truce"] <= points["share_no_truce_high"]).all()
