@@ -349,4 +349,11 @@ def analyze(
         for _, row in ranked.head(top).iterrows():
             t.add_row(row["axis"], *[f"{row[c]:.3f}" for c in cols])
         out.print(t)
+    key, conf = ("ST", "ST_conf") if spec.design == "sobol" else ("mu_star", "mu_star_conf")
+    if key in indices:
+        wide = indices[indices[conf] > indices[key].abs()]
+        if len(wide):
+            out.print(f"[yellow]note[/]: {len(wide)} of {len(indices)} indices have a confidence interval "
+                      f"wider than the index itself: rank them loosely; more samples or replicates "
+                      f"narrow them (rare outcomes need the most).")
     out.print(f"wrote {directory}/sensitivity.parquet and sensitivity.csv")
