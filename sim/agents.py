@@ -185,7 +185,7 @@ class Mediator(Actor):
                 continue
             applied = bool(self.stream.random() < credibility)
             if applied:
-                target.pressure = min(1.0, target.pressure + strength)
+                target.pressure = min(self.model.dyn.max_pressure, target.pressure + strength)
             self.model.log(
                 self.actor_id,
                 track.id,

@@ -23,6 +23,7 @@ from sim import sweep_cli
 from sim.ensemble import run_ensemble, run_one
 from sim.loader import Problem, ScenarioError, load_scenario
 from sim.manifest import package_versions
+from sim.output_dir import prepare_output_dir
 from sim.scenario import Scenario, seeded_values
 from sim.tables import days_frame, events_frame, runs_frame, write_csv, write_json, write_parquet
 from sim.trace import trace
@@ -76,11 +77,13 @@ def run(
     sc = load_or_exit(scenario, set_)
     seed = sc.seed if seed is None else seed
     target = out_dir or _new_results_dir(sc.name)
-    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not force)):
+    problem = prepare_output_dir(target, allow_existing=force)
+    if problem:
         raise fail(
             [
-                f"{target}: folder exists and is not empty; choose another --out or pass --force "
-                f"(nothing was written)"
+                f"{problem}; choose another --out or pass --force (nothing was written)"
+                if "not empty" in problem
+                else problem
             ]
         )
     horizon = days or sc.horizon_days
@@ -100,7 +103,6 @@ def run(
     summary["days"] = horizon
     summary["start_date"] = str(sc.start_date)
     summary["manifest"] = _manifest(scenario, sc, set_ or [], seed, runs, horizon, simulated)
-    target.mkdir(parents=True, exist_ok=True)
     write_csv(target / "runs.csv", runs_frame(ensemble.rows))
     write_parquet(target / "days.parquet", days_frame(ensemble.results))
     write_parquet(target / "events.parquet", events_frame(ensemble.results))

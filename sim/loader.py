@@ -7,6 +7,7 @@ wrong, so the command line can print one line per problem and no traceback.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,10 +71,18 @@ def read_yaml(path: Path) -> Source:
         raise ScenarioError([Problem(name, 1, "", "the file is empty (expected a scenario mapping)")])
     lines: dict[Path_, tuple[str, int]] = {}
     problems: list[Problem] = []
-    _index(node, (), name, lines, problems)
+    _index(node, (), name, lines, problems, set())
     if problems:
         raise ScenarioError(problems)
-    data = yaml.SafeLoader(text).get_single_data()
+    try:
+        data = yaml.SafeLoader(text).get_single_data()
+    except yaml.MarkedYAMLError as exc:  # e.g. a tag this loader refuses (!!python/...)
+        mark = exc.problem_mark or exc.context_mark
+        msg = f"not valid YAML: {exc.problem or exc.context}"
+        raise ScenarioError([Problem(name, mark.line + 1 if mark else None, "", msg)]) from None
+    except (ValueError, TypeError, yaml.YAMLError) as exc:  # e.g. a date 2025-02-30
+        line = _line_of_bad_scalar(node, str(exc))
+        raise ScenarioError([Problem(name, line, "", f"a value YAML cannot read: {exc}")]) from None
     if not isinstance(data, dict):
         raise ScenarioError(
             [Problem(name, 1, "", f"expected a mapping of fields, got a {type(data).__name__}")]
@@ -81,11 +90,32 @@ def read_yaml(path: Path) -> Source:
     return Source(data, lines)
 
 
-def _index(node: yaml.Node, path: Path_, name: str, lines: dict, problems: list) -> None:
+def _index(node: yaml.Node, path: Path_, name: str, lines: dict, problems: list, active: set) -> None:
     lines[path] = (name, node.start_mark.line + 1)
+    if id(node) in active:
+        problems.append(
+            Problem(
+                name,
+                node.start_mark.line + 1,
+                _dotted(path),
+                "a YAML alias refers to itself (recursive structure)",
+            )
+        )
+        return
+    active = active | {id(node)}
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                problems.append(
+                    Problem(
+                        name,
+                        key.start_mark.line + 1,
+                        _dotted(path),
+                        "a key must be a plain name, not a list or mapping",
+                    )
+                )
+                continue
             k = key.value
             if k in seen:
                 problems.append(
@@ -97,11 +127,32 @@ def _index(node: yaml.Node, path: Path_, name: str, lines: dict, problems: list)
                     )
                 )
             seen.add(k)
-            _index(value, (*path, k), name, lines, problems)
+            _index(value, (*path, k), name, lines, problems, active)
             lines[(*path, k)] = (name, key.start_mark.line + 1)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index(item, (*path, i), name, lines, problems)
+            _index(item, (*path, i), name, lines, problems, active)
+
+
+def _line_of_bad_scalar(node: yaml.Node, message: str) -> int | None:
+    """The line of the first scalar a plain YAML load would choke on (a date like 2025-02-30)."""
+    stack = [node]
+    seen: set[int] = set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if isinstance(n, yaml.ScalarNode):
+            try:
+                yaml.SafeLoader("").construct_object(n, deep=True)
+            except Exception:
+                return n.start_mark.line + 1
+        elif isinstance(n, yaml.MappingNode):
+            stack.extend(v for pair in reversed(n.value) for v in reversed(pair))
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(reversed(n.value))
+    return None
 
 
 def load_source(path: Path | str, _chain: tuple[Path, ...] = ()) -> Source:
@@ -164,16 +215,28 @@ def apply_override(data: dict, path: str, value: Any, origin: str = "--set") -> 
     """
     keys = path.split(".")
     node: Any = data
-    for depth, key in enumerate(keys):
+    for depth, key in enumerate(list(keys)):
         here = ".".join(keys[:depth]) or "(top level)"
         if isinstance(node, dict):
             if key not in node:
                 known = ", ".join(map(str, node)) or "nothing"
                 raise KeyError(f"unknown parameter path {path!r}: {here} has no {key!r} (it has: {known})")
-        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+        elif isinstance(node, list):
+            if not (key.isdigit() and int(key) < len(node)):
+                raise KeyError(
+                    f"unknown parameter path {path!r}: {here} is a list of {len(node)} "
+                    f"(index 0 to {len(node) - 1}), not {key!r}"
+                )
             key = int(key)
         else:
-            raise KeyError(f"unknown parameter path {path!r}: {here} is not a mapping or list")
+            raise KeyError(f"unknown parameter path {path!r}: {here} is a value, not a mapping or list")
+        if (
+            depth == len(keys) - 2
+            and keys[-1] == "value"
+            and isinstance(node[key], dict)
+            and ("value" in node[key])
+        ):
+            keys, path = keys[:-1], ".".join(keys[:-1])  # `x.value=...` is an override of `x`
         if depth == len(keys) - 1:
             old = node[key]
             if isinstance(old, dict) and "value" in old and not isinstance(value, dict):
@@ -184,6 +247,7 @@ def apply_override(data: dict, path: str, value: Any, origin: str = "--set") -> 
                 }
             else:
                 node[key] = value
+            return
         node = node[key]
 
 
@@ -195,7 +259,10 @@ def load_scenario(path: Path | str, overrides: Iterable[str | tuple[str, Any]] =
         try:
             p, v = parse_assignment(item) if isinstance(item, str) else item
             apply_override(src.data, p, v)
-            src.lines[tuple(p.split("."))] = ("--set", 0)
+            overridden = tuple(p.removesuffix(".value").split("."))
+            for key in [k for k in src.lines if k[: len(overridden)] == overridden]:
+                del src.lines[key]  # errors there are the override's, not the file's
+            src.lines[overridden] = ("--set", 0)
         except (KeyError, ValueError) as exc:
             msg = exc.args[0] if exc.args else str(exc)
             problems.append(Problem("--set", None, str(item).partition("=")[0], msg))
@@ -213,24 +280,28 @@ def validate(src: Source, name: str) -> Scenario:
 
 
 def problems_from(exc: ValidationError, src: Source, name: str) -> list[Problem]:
-    """One :class:`Problem` per validation error, at the file and line its field came from."""
+    """One :class:`Problem` per validation error, at the file and line its field came from.
+
+    A cross-field rule reports its problems one per line as ``relative.path: message``, relative
+    to the model that checked them, so each lands on the field it is about.
+    """
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         message = _message(err)
-        if err["type"] == "value_error" and not loc and "\n" in message:
-            # cross-reference problems come one per line as "dotted.path: message"
-            for line in message.splitlines():
-                dotted, _, msg = line.partition(": ")
-                problems.append(_at(src, name, tuple(dotted.split(".")), msg))
+        if err["type"] != "value_error":
+            problems.append(_at(src, name, loc, message))
             continue
-        if err["type"] == "value_error" and not loc and ": " in message:
-            dotted, _, msg = message.partition(": ")
-            if " " not in dotted:
-                problems.append(_at(src, name, tuple(dotted.split(".")), msg))
-                continue
-        problems.append(_at(src, name, loc, message))
+        for line in message.splitlines():
+            dotted, sep, msg = line.partition(": ")
+            if sep and _FIELD_PATH.match(dotted):
+                problems.append(_at(src, name, (*loc, *dotted.split(".")), msg))
+            else:
+                problems.append(_at(src, name, loc, line))
     return problems
+
+
+_FIELD_PATH = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z0-9_]+)*$")
 
 
 def _message(err: dict) -> str:

@@ -57,7 +57,7 @@ class Track:
 
     id: str
     spec: Phase
-    rank: int
+    rank: tuple[int, int]
     status_quo: dict[str, float]
     status: PhaseStatus = PhaseStatus.NOT_STARTED
     opened_day: int = 0
@@ -128,11 +128,23 @@ class CeasefireModel(mesa.Model):
                 self.actors[actor_id] = Mediator(self, actor_id, spec, gen)
         self.mediators = [a for a in self.actors.values() if isinstance(a, Mediator)]
         self.belligerent_ids = scenario.belligerents
-        self.enemies = {b: [o for o in self.belligerent_ids if o != b] for b in self.belligerent_ids}
+        self.enemies = {b: scenario.enemies(b) for b in self.belligerent_ids}
+        self.enemy_pairs = [
+            (a, b)
+            for i, a in enumerate(self.belligerent_ids)
+            for b in self.belligerent_ids[i + 1 :]
+            if b in self.enemies[a]
+        ]
         status_quo = {k: i.status_quo.value for k, i in scenario.issues.items()}
+        outcome_rank = scenario.outcome_rank()  # how far a phase goes: its outcome, then file order
         self.tracks = [
-            Track(p, spec, rank, {k: status_quo[k] for k in _package_issues(spec)})
-            for rank, (p, spec) in enumerate(scenario.phases.items())
+            Track(
+                p,
+                spec,
+                (outcome_rank[spec.outcome], order),
+                {k: status_quo[k] for k in _package_issues(spec)},
+            )
+            for order, (p, spec) in enumerate(scenario.phases.items())
         ]
         self.by_id = {t.id: t for t in self.tracks}
         self.compromise = benchmark_compromise(scenario)  # positions are static: fixed per run
@@ -252,8 +264,12 @@ class CeasefireModel(mesa.Model):
                 and self._prerequisites_met(track)
             ):
                 self._open(track, PhaseEvent.REOPEN)
-            if track.status is PhaseStatus.NEGOTIATING and self.day >= track.next_round:
-                self._round(track)
+            if (
+                track.status is PhaseStatus.NEGOTIATING
+                and self.day >= track.next_round
+                and self._prerequisites_met(track)
+            ):
+                self._round(track)  # talks are suspended while a prerequisite is not in force
 
     def _open(self, track: Track, event: PhaseEvent) -> None:
         track.move(event, self.day)
@@ -274,6 +290,9 @@ class CeasefireModel(mesa.Model):
             self._enter_force(track, package)
             return
         for party in refusing:
+            if party in self.pressed_today:
+                continue  # a mediator presses a party once a day, however many tracks it refuses
+            self.pressed_today.add(party)
             for mediator in self.mediators:
                 mediator.press(self.actors[party], track)
         track.next_round = self.day + track.spec.round_interval_days.value
@@ -333,26 +352,22 @@ class CeasefireModel(mesa.Model):
                 self.wounded_handed_over += n
                 self.log(giver, "", "hand_over_wounded", detail=f"{n} wounded")
         base, batch, boost = h.base_rate.value, h.batch_size.value, h.trust_boost.value
-        ids = self.belligerent_ids
-        for i, a in enumerate(ids):
-            for b in ids[i + 1 :]:
-                trust = 0.5 * (self.actors[a].trust[b] + self.actors[b].trust[a])
-                p = rules.p_exchange(trust, base)
-                if self.rng_humanitarian.random() < p:
-                    n = rules.exchange_size(batch, self.held[a], self.held[b])
-                    if n > 0:
-                        self._exchange(a, b, n, boost)
-                        self.log(a, "", "exchange", p=p, trust=trust, detail=f"{n} for {n} with {b}")
+        for a, b in self.enemy_pairs:
+            trust = 0.5 * (self.actors[a].trust[b] + self.actors[b].trust[a])
+            p = rules.p_exchange(trust, base)
+            if self.rng_humanitarian.random() < p:
+                n = rules.exchange_size(batch, self.held[a], self.held[b])
+                if n > 0:
+                    self._exchange(a, b, n, boost)
+                    self.log(a, "", "exchange", p=p, trust=trust, detail=f"{n} for {n} with {b}")
 
     def _exchange_all(self, n: int, why: str) -> None:
-        ids = self.belligerent_ids
         boost = self.spec.humanitarian.trust_boost.value
-        for i, a in enumerate(ids):
-            for b in ids[i + 1 :]:
-                k = rules.exchange_size(n, self.held[a], self.held[b])
-                if k > 0:
-                    self._exchange(a, b, k, boost)
-                    self.log(a, "", "exchange", detail=f"{why}: {k} for {k} with {b}")
+        for a, b in self.enemy_pairs:
+            k = rules.exchange_size(n, self.held[a], self.held[b])
+            if k > 0:
+                self._exchange(a, b, k, boost)
+                self.log(a, "", "exchange", detail=f"{why}: {k} for {k} with {b}")
 
     def _exchange(self, a: str, b: str, n: int, boost: float) -> None:
         self.held[a] -= n
@@ -380,8 +395,8 @@ class CeasefireModel(mesa.Model):
                         "withdraw",
                         trust=agent.trust[culprit],
                         grievance=agent.grievance[culprit],
-                        reservation=agent.violation_tolerance,
-                        detail=f"perceived violations by {culprit}",
+                        detail=f"perceived violations by {culprit} beyond tolerance "
+                        f"{agent.violation_tolerance:g}",
                     )
                     track.move(PhaseEvent.COLLAPSE, self.day)
                     self._schedule_reopen(track)
@@ -484,6 +499,7 @@ class CeasefireModel(mesa.Model):
     # -- recording --------------------------------------------------------------------------------
     def _reset_day(self) -> None:
         self._covering: dict[tuple[str, str, str], str | None] = {}
+        self.pressed_today: set[str] = set()
         self.violations: list[tuple[str, str, str, str]] = []
         self.detected = 0
         self.false_accusations = 0

@@ -123,7 +123,7 @@ def summarise(
     for p in phases:
         entered = [r[f"{p}_entered_day"] for r in rows if r[f"{p}_entered_day"] is not None]
         summary["phase_reached_share"][p] = len(entered) / n
-        summary["median_entered_day"][p] = statistics.median(entered) if entered else None
+        summary["median_entered_day"][p] = float(statistics.median(entered)) if entered else None
         summary["mean_days_in_force"][p] = statistics.fmean(r[f"{p}_days_in_force"] for r in rows)
     for col in (
         "violations_true",

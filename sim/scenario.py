@@ -110,10 +110,11 @@ class Concession(_Frozen):
 
         if self.strategy not in STRATEGIES:
             raise ValueError(
-                f"unknown strategy {self.strategy!r} (expected one of {', '.join(sorted(STRATEGIES))})"
+                f"strategy: unknown strategy {self.strategy!r} "
+                f"(expected one of {', '.join(sorted(STRATEGIES))})"
             )
         if self.floor_demand.value > self.opening_demand.value:
-            raise ValueError("floor_demand must not exceed opening_demand (a demand only falls)")
+            raise ValueError("floor_demand: must not exceed opening_demand (a demand only falls)")
         return self
 
 
@@ -145,12 +146,15 @@ class Actor(_Frozen):
     )
     trust: dict[Identifier, Seeded[Unit]] = Field(default_factory=dict)
     levers: dict[Identifier, Lever] = Field(default_factory=dict)
+    opponents: list[Identifier] | None = Field(
+        default=None, description="belligerents it fights (default: every other belligerent)"
+    )
 
     @model_validator(mode="after")
     def _salience_sums_to_one(self) -> Actor:
         total = sum(s.value for s in self.salience.values())
         if abs(total - 1.0) > SALIENCE_TOLERANCE:
-            raise ValueError(f"saliences must sum to 1 (they sum to {total:.4g})")
+            raise ValueError(f"salience: saliences must sum to 1 (they sum to {total:.4g})")
         if self.role is Role.BELLIGERENT:
             missing = [
                 f for f in ("concession", "compliance", "violation_tolerance") if getattr(self, f) is None
@@ -216,9 +220,9 @@ class Monitoring(_Frozen):
 
 
 class Exchange(_Frozen):
-    """A scheduled humanitarian handover (P11)."""
+    """A scheduled humanitarian handover (P11). Day 1 is the day after ``start_date``."""
 
-    day: Annotated[int, Field(ge=0, le=3650)]
+    day: Annotated[int, Field(ge=1, le=3650)]
     prisoners_each: Seeded[Count]
     wounded: Seeded[Count] = Field(description="wounded handed over by 'from'")
     wounded_from: Identifier
@@ -254,6 +258,7 @@ class Dynamics(_Frozen):
     trust_loss: Seeded[Unit]
     trust_drift: Seeded[Unit]
     pressure_decay: Seeded[Unit]
+    max_pressure: Seeded[Unit] = Field(description="the most pressure mediators can put on an actor")
     mediator_flexibility: Seeded[Unit] = Field(
         description="how far a mediator moves a term toward a linkage demand"
     )
@@ -269,6 +274,10 @@ class Scenario(_Frozen):
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)]
     start_date: dt.date
     horizon_days: Days = 180
+    outcomes: list[Identifier] = Field(
+        default_factory=list,
+        description="outcome labels from least to most comprehensive (default: in phase order)",
+    )
     issues: dict[Identifier, Issue] = Field(min_length=1)
     domains: dict[Identifier, Domain] = Field(min_length=1)
     actors: dict[Identifier, Actor] = Field(min_length=2)
@@ -283,6 +292,26 @@ class Scenario(_Frozen):
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+    def outcome_rank(self) -> dict[str, int]:
+        """Precedence of outcome labels: the explicit list, else the order phases name them."""
+        labels = self.outcomes or list(dict.fromkeys(p.outcome for p in self.phases.values()))
+        return {label: i for i, label in enumerate(labels)}
+
+    def enemies(self, actor: str) -> list[str]:
+        """The belligerents an actor fights, in scenario order.
+
+        Two belligerents fight unless either one's ``opponents`` list leaves the other out, so the
+        relation is symmetric: an ally listing only Russia fights neither Ukraine nor is fought by it.
+        """
+        if self.actors[actor].role is not Role.BELLIGERENT:
+            return []
+
+        def accepts(a: str, b: str) -> bool:
+            listed = self.actors[a].opponents
+            return listed is None or b in listed
+
+        return [b for b in self.belligerents if b != actor and accepts(actor, b) and accepts(b, actor)]
 
     @property
     def belligerents(self) -> list[str]:
@@ -301,13 +330,17 @@ def _reference_problems(s: Scenario):
         return f"unknown {kind} {name!r} (known: {', '.join(sorted(known))})"
 
     if len(s.belligerents) < 2:
-        yield "a scenario needs at least two belligerents"
+        yield "actors: a scenario needs at least two belligerents"
+    if s.outcomes:
+        for p, phase in s.phases.items():
+            if phase.outcome not in s.outcomes:
+                yield f"phases.{p}.outcome: {phase.outcome!r} is not in outcomes ({', '.join(s.outcomes)})"
     for a, actor in s.actors.items():
-        for issue in issues - set(actor.positions):
+        for issue in sorted(issues - set(actor.positions)):
             yield f"actors.{a}.positions: missing issue {issue!r}"
-        for issue in set(actor.positions) - issues:
+        for issue in sorted(set(actor.positions) - issues):
             yield f"actors.{a}.positions: {unknown('issue', issue, issues)}"
-        for issue in set(actor.salience) - issues:
+        for issue in sorted(set(actor.salience) - issues):
             yield f"actors.{a}.salience: {unknown('issue', issue, issues)}"
         for other in actor.trust:
             if other not in actors:
@@ -315,9 +348,14 @@ def _reference_problems(s: Scenario):
             elif other == a:
                 yield f"actors.{a}.trust: an actor holds no trust in itself"
         if actor.role is Role.BELLIGERENT:
+            partners = {p for ph in s.phases.values() if a in ph.parties for p in ph.parties}
             for other in s.belligerents:
-                if other != a and other not in actor.trust:
+                needed = other in s.enemies(a) or other in partners
+                if other != a and needed and other not in actor.trust:
                     yield f"actors.{a}.trust: missing trust in belligerent {other!r}"
+        for other in actor.opponents or []:
+            if other not in s.belligerents or other == a:
+                yield f"actors.{a}.opponents: {unknown('belligerent', other, set(s.belligerents) - {a})}"
         for lever_id, lever in actor.levers.items():
             if lever.target not in actors:
                 yield f"actors.{a}.levers.{lever_id}.target: {unknown('actor', lever.target, actors)}"
@@ -331,16 +369,22 @@ def _reference_problems(s: Scenario):
         for party in phase.parties:
             if party not in actors:
                 yield f"phases.{p}.parties: {unknown('actor', party, actors)}"
-            elif s.actors[party].concession is None:
-                yield f"phases.{p}.parties: {party!r} has no concession strategy"
+            elif s.actors[party].role is not Role.BELLIGERENT:
+                yield (
+                    f"phases.{p}.parties: {party!r} is a {s.actors[party].role.value}; the parties "
+                    f"who accept or refuse a truce are belligerents (mediators table the package)"
+                )
         for pre in phase.prerequisites:
             if pre not in phases:
                 yield f"phases.{p}.prerequisites: {unknown('phase', pre, phases)}"
             elif pre == p:
                 yield f"phases.{p}.prerequisites: a phase cannot require itself"
         for link in phase.linkage:
-            if link.actor not in actors:
-                yield f"phases.{p}.linkage: {unknown('actor', link.actor, actors)}"
+            if link.actor not in phase.parties:
+                yield (
+                    f"phases.{p}.linkage: {link.actor!r} is not among the phase's parties "
+                    f"({', '.join(phase.parties)}): only a party's condition can be enforced"
+                )
             if link.issue not in issues:
                 yield f"phases.{p}.linkage: {unknown('issue', link.issue, issues)}"
             elif link.issue not in phase.terms:

@@ -26,6 +26,7 @@ from rich.table import Table
 from sim.designs import build_design
 from sim.loader import Problem
 from sim.manifest import package_versions
+from sim.output_dir import prepare_output_dir
 from sim.sensitivity import analyze as salib_analyze
 from sim.sensitivity import outcome_matrix, ranking
 from sim.sweep import (
@@ -112,9 +113,10 @@ def sweep(
             )
         done = done_keys(target)
     elif target.exists() and (not target.is_dir() or any(target.iterdir())):
+        what = "is a file, not a folder" if not target.is_dir() else "folder exists and is not empty"
         raise _fail(
             [
-                f"{target}: folder exists and is not empty; pass --resume to continue it, or choose "
+                f"{target}: {what}; pass --resume to continue a sweep there, or choose "
                 f"another --out (nothing was written)"
             ]
         )
@@ -151,7 +153,9 @@ def sweep(
         )
     if dry_run:
         return
-    target.mkdir(parents=True, exist_ok=True)
+    problem = prepare_output_dir(target, allow_existing=True)
+    if problem:
+        raise _fail([problem])
     manifest = _manifest(sw, plan, workers, mode, target)
     if resume:
         manifest["started"] = old.get("started", manifest["started"])
@@ -353,7 +357,9 @@ def analyze(
     if key in indices:
         wide = indices[indices[conf] > indices[key].abs()]
         if len(wide):
-            out.print(f"[yellow]note[/]: {len(wide)} of {len(indices)} indices have a confidence interval "
-                      f"wider than the index itself: rank them loosely; more samples or replicates "
-                      f"narrow them (rare outcomes need the most).")
+            out.print(
+                f"[yellow]note[/]: {len(wide)} of {len(indices)} indices have a confidence interval "
+                f"wider than the index itself: rank them loosely; more samples or replicates "
+                f"narrow them (rare outcomes need the most)."
+            )
     out.print(f"wrote {directory}/sensitivity.parquet and sensitivity.csv")

@@ -100,3 +100,24 @@ def test_set_and_seed_flags_and_refusal_to_overwrite(tmp_path):
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert "actors.russia.positions.military_aid" in bad.stderr
+
+
+def test_the_readme_run_command_as_written(tmp_path):
+    # the README's first command, minus the install: `.venv/bin/python run_sim.py run`, from a folder
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "run_sim.py"), "run"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    (out,) = list((tmp_path / "results").iterdir())
+    assert out.name.startswith("baseline-")
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["runs"] == 200 and summary["seed"] == 20250318 and summary["days"] == 180
+    runs = pd.read_csv(out / "runs.csv")
+    assert len(runs) == 200 and list(runs["run"]) == list(range(200))
+    assert len(pd.read_parquet(out / "days.parquet", columns=["run"])) == 200 * 180
+    for share in summary["phase_reached_share"].values():
+        assert 0.0 <= share <= 1.0

@@ -217,3 +217,162 @@ def test_show_lists_provenance():
     assert result.exit_code == 0
     assert "seed-article#P11" in result.output and "assumption:" in result.output
     assert "full_ceasefire" in result.output
+
+
+HOSTILE_YAML = {
+    "impossible_date": ("start_date: 2025-03-18", "start_date: 2025-02-30", "cannot read"),
+    "python_tag": ("seed: 20250318", "seed: !!python/name:os.system", "not valid YAML"),
+    "bad_int_tag": ("seed: 20250318", "seed: !!int abc", "cannot read"),
+    "complex_key": ("horizon_days: 180", "horizon_days: 180\n? [a, b]\n: 1", "plain name"),
+    "recursive_alias": ("horizon_days: 180", "horizon_days: 180\nloop: &x [*x]", "refers to itself"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_YAML))
+def test_hostile_yaml_gives_exit_2_not_a_traceback(tmp_path, kind):
+    old, new, message = HOSTILE_YAML[kind]
+    bad = _variant(tmp_path, lambda t: t.replace(old, new, 1))
+    result = CliRunner().invoke(app, ["scenario", "validate", str(bad), str(BASELINE)])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"{BASELINE}: valid" in result.output  # one bad file does not stop the others
+
+
+SEMANTIC = {
+    "mediator_as_party": (
+        lambda t: t.replace(
+            "    parties: [russia, ukraine]\n    opens_day: {value: 0, evidence: {source: seed-article#P5",
+            "    parties: [russia, us]\n    opens_day: {value: 0, evidence: {source: seed-article#P5",
+            1,
+        ),
+        "phases.energy_truce.parties",
+        "is a mediator",
+    ),
+    "linkage_by_non_party": (
+        lambda t: t.replace(
+            "      - actor: russia\n        issue: security_guarantees",
+            "      - actor: us\n        issue: security_guarantees",
+        ),
+        "phases.full_ceasefire.linkage",
+        "not among the phase's parties",
+    ),
+    "exchange_on_day_0": (
+        lambda t: t.replace("    - day: 1\n", "    - day: 0\n"),
+        "humanitarian.scheduled.0.day",
+        "greater than or equal to 1",
+    ),
+    "unknown_opponent": (
+        lambda t: t.replace(
+            "    compliance: {value: 0.5,", "    opponents: [belarus]\n    compliance: {value: 0.5,"
+        ),
+        "actors.russia.opponents",
+        "unknown belligerent 'belarus'",
+    ),
+    "outcome_not_listed": (
+        lambda t: t.replace(
+            "outcomes: [partial_truce, full_ceasefire, peace_framework]",
+            "outcomes: [partial_truce, full_ceasefire]",
+        ),
+        "phases.peace_framework.outcome",
+        "not in outcomes",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SEMANTIC))
+def test_semantic_errors_are_caught_before_running(tmp_path, kind):
+    edit, path, message = SEMANTIC[kind]
+    bad = _variant(tmp_path, edit)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(bad)
+    hits = [p for p in info.value.problems if p.path == path and message in p.message]
+    assert hits, "\n".join(map(str, info.value.problems))
+    assert hits[0].line is not None and hits[0].file == str(bad)
+
+
+def test_salience_error_points_at_the_salience_block(tmp_path):
+    bad = _variant(tmp_path, BAD["saliences_not_one"][0])
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(bad)
+    (problem,) = info.value.problems
+    assert problem.path == "actors.russia.salience"
+    assert bad.read_text().splitlines()[problem.line - 1].strip() == "salience:"
+
+
+def test_every_bad_file_error_lands_on_its_line(tmp_path):
+    # the line of each problem holds the key of the field it names (or, for a value, the value)
+    for kind in (
+        "unknown_field",
+        "out_of_range",
+        "unknown_actor_in_trust",
+        "missing_prerequisite",
+        "wrong_type",
+        "duplicate_key",
+        "missing_provenance",
+        "unknown_strategy",
+    ):
+        bad = _variant(tmp_path, BAD[kind][0])
+        try:
+            load_scenario(bad)
+        except ScenarioError as exc:
+            lines = bad.read_text().splitlines()
+            for p in exc.problems:
+                last = p.path.split(".")[-1]
+                if last == "value":
+                    last = p.path.split(".")[-2]
+                assert last in lines[p.line - 1], (kind, str(p), lines[p.line - 1])
+        else:
+            raise AssertionError(f"{kind} loaded")
+
+
+def test_set_errors_name_the_override_not_the_file():
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(BASELINE, ["actors.russia.positions.military_aid=1.5"])
+    (problem,) = info.value.problems
+    assert problem.file == "--set" and problem.line is None
+
+
+def test_set_on_the_value_key_rewrites_provenance():
+    s = load_scenario(BASELINE, ["actors.russia.positions.military_aid.value=0.3"])
+    v = s.actors["russia"].positions["military_aid"]
+    assert v.value == 0.3 and "--set" in v.assumption and v.evidence is None
+
+
+def test_set_list_index_out_of_range_says_so():
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(BASELINE, ["phases.full_ceasefire.linkage.5.at_most=0.1"])
+    assert "a list of 1" in str(info.value)
+
+
+def test_opponents_limit_who_fights_whom(tmp_path):
+    # an ally that fights only Russia, not Ukraine: it never strikes its ally
+    ally = tmp_path / "ally.yaml"
+    text = (ROOT / "scenarios" / "variants" / "eu_actor.yaml").read_text()
+    text = text.replace("    role: mediator\n", "    role: belligerent\n    opponents: [russia]\n", 1)
+    text = text.replace(
+        "    levers:\n      sanctions_held:",
+        "    concession:\n"
+        "      strategy: linear\n"
+        "      opening_demand: {value: 0.1, assumption: test}\n"
+        "      floor_demand: {value: 0.0, assumption: test}\n"
+        "      patience_days: {value: 60, assumption: test}\n"
+        "    compliance: {value: 0.9, assumption: test}\n"
+        "    violation_tolerance: {value: 4.0, assumption: test}\n"
+        "    levers:\n      sanctions_held:",
+        1,
+    )
+    text = text.replace(
+        '      russia: {value: 0.1, assumption: "deep mistrust"}',
+        '      russia: {value: 0.1, assumption: "deep mistrust"}\n      us: {value: 0.6, assumption: test}',
+        1,
+    )
+    text += "  russia:\n    trust:\n      eu: {value: 0.1, assumption: test}\n"
+    ally.write_text(text.replace("extends: ../baseline.yaml", f"extends: {BASELINE}"))
+    s = load_scenario(ally)
+    assert s.enemies("eu") == ["russia"]
+    assert s.enemies("ukraine") == ["russia"] and set(s.enemies("russia")) == {"ukraine", "eu"}
+    model = CeasefireModel(s, run=0, horizon=20)
+    result = model.run()
+    assert "trust_eu_russia" in result.days and "trust_eu_ukraine" not in result.days
+    assert not any(e[1] == "eu" and "vs ukraine" in e[-1] for e in result.events)
