@@ -58,7 +58,7 @@ def outcome(result: RunResult) -> str:
 
 
 def furthest_phase(result: RunResult) -> str:
-    """The furthest phase (in scenario order) that ever entered into force, or ``none``."""
+    """The furthest phase (by outcome precedence, then file order) that ever entered force, or ``none``."""
     reached = [(info["rank"], p) for p, info in result.phases.items() if info["entered_day"] is not None]
     return max(reached)[1] if reached else "none"
 

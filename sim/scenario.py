@@ -194,7 +194,7 @@ class Phase(_Frozen):
     domains: list[Identifier] = Field(default_factory=list, description="fighting it halts")
     parties: list[Identifier] = Field(min_length=1, description="actors who must accept")
     prerequisites: list[Identifier] = Field(
-        default_factory=list, description="phases that must be in force before talks open"
+        default_factory=list, description="phases that must be in force for talks to meet and to agree"
     )
     opens_day: Seeded[Annotated[int, Field(ge=0, le=3650)]]
     round_interval_days: Seeded[Days]
