@@ -110,6 +110,7 @@ class CeasefireModel(mesa.Model):
         self.horizon = scenario.horizon_days if horizon is None else horizon
         self.day = 0
         self.settled = False  # a terminal phase (peace framework) is signed
+        self.released = False  # mesa's references dropped after the run (see release)
         self.dyn = SimpleNamespace(**{k: v.value for k, v in scenario.dynamics})
         self.domains = {k: DomainParams.of(d) for k, d in scenario.domains.items()}
         self.monitoring_strength = scenario.monitoring.strength.value
@@ -161,6 +162,8 @@ class CeasefireModel(mesa.Model):
     # -- the day ------------------------------------------------------------------------------
     def step(self) -> None:
         """One day, in MODEL.md's order."""
+        if self.released:
+            raise RuntimeError("this model was released after its run; build a new CeasefireModel")
         self.day += 1
         self._reset_day()
         if not self.settled:
@@ -193,6 +196,7 @@ class CeasefireModel(mesa.Model):
         in 3.4 by assigning ids in ``register_agent``); and removing the agents breaks the cycles
         mesa's fix notes still need.
         """
+        self.released = True
         self.remove_all_agents()
         ids = getattr(mesa.Agent, "_ids", None)
         if isinstance(ids, dict):
