@@ -13,15 +13,18 @@ lever strength, 3 x 3 points, 50 replicates each: 450 runs of 180 days) through
   two axis values and the replicate as keyword parameters and reports each run's row (the columns
   our runner stores) once, at the end,
 
-timed in alternation in this one process (machine drift hits both sides), checks that both sides
-produce the very same runs, and measures the peak resident memory of our runner (parent plus worker
-processes) at the design's size and at 4 times as many runs, each in a fresh process, to show it
-stays flat. It is a plain script, not a test: it prints numbers and asserts nothing about speed.
+timed in alternation in this one process (machine drift hits both sides), and checks that both
+sides produce the very same runs (all 36 columns of every run row). It then splits one in-process
+sweep of ours into its stages, times the process pool's start-up, and times the 2-worker sweep again
+with the ``fork`` start method in a fresh process. Last, it measures the peak resident memory of our
+runner (parent plus worker processes) at the design's size and at 4 times as many runs, each in a
+fresh process, to show it stays flat. It is a plain script, not a test: it prints numbers and
+asserts nothing about speed.
 
 Run it from the repository root::
 
-    .venv/bin/python benchmarks/sweep_throughput.py            # about 1.5 minutes
-    .venv/bin/python benchmarks/sweep_throughput.py --quick    # 90 runs, one round: about 30 s
+    .venv/bin/python benchmarks/sweep_throughput.py            # about 1.5 minutes on 2 cores
+    .venv/bin/python benchmarks/sweep_throughput.py --quick    # 90 runs, one round: about 20 s
     .venv/bin/python benchmarks/sweep_throughput.py --help     # replicates, repeats
 
 The last line is always ``ratio_vs_batch_run=<x> speedup_2_workers=<y> peak_mib=<z>``:
@@ -34,7 +37,8 @@ The last line is always ``ratio_vs_batch_run=<x> speedup_2_workers=<y> peak_mib=
 
 Importing mesa 3.3 sets multiprocessing's start method to ``spawn`` for the whole process
 (``mesa/batchrunner.py``), so both sides' worker processes are spawned and import the simulator
-afresh. Timings are wall clock on a possibly busy machine: compare numbers from one run of the script.
+afresh (the ``fork`` line shows what that costs). Timings are wall clock on a possibly busy
+machine: compare numbers from one run of the script.
 """
 
 from __future__ import annotations
@@ -178,6 +182,24 @@ def pool_startup_seconds(workers: int) -> float:
     with ProcessPoolExecutor(max_workers=workers) as pool:
         list(pool.map(_worker_ready, range(workers)))
     return time.perf_counter() - t0
+
+
+def fork_child(replicates: int) -> None:
+    """(In a fresh process) our 2-worker sweep with the ``fork`` start method; prints the best of 2."""
+    multiprocessing.set_start_method("fork", force=True)  # undo mesa's global ``spawn``, here only
+    with tempfile.TemporaryDirectory(prefix="ceasefire-sweep-bench-") as tmp:
+        spec = write_spec(Path(tmp), replicates)
+        print(min(our_sweep(spec, 2)[0] for _ in range(2)))
+
+
+def fresh_fork_seconds(replicates: int) -> float:
+    out = subprocess.run(
+        [sys.executable, __file__, "--fork-child", str(replicates)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(out.stdout.split()[-1])
 
 
 # -- the mesa.batch_run reference ------------------------------------------------------------------
@@ -370,9 +392,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--replicates", type=int, default=None, help="replicates per point (default 50)")
     ap.add_argument("--repeats", type=int, default=None, help="alternating rounds (default 3)")
     ap.add_argument("--memory-child", nargs=2, type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--fork-child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.memory_child:
         memory_child(*args.memory_child)
+        return
+    if args.fork_child:
+        fork_child(args.fork_child)
         return
     replicates = args.replicates or (10 if args.quick else 50)
     repeats = args.repeats or (1 if args.quick else 3)
@@ -455,12 +481,18 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {'rest (executor loop, futures)':<32} {rest:6.3f} s {rest / total:6.1%}")
         startup = pool_startup_seconds(2)
         per_run = sims.seconds / max(sims.calls, 1)
-        ideal2 = statistics.median(ours[1]) / 2
+        one, two = statistics.median(ours[1]), statistics.median(ours[2])
         print(
             f"  process pool start-up (2 spawned workers importing the simulator): {startup:.2f} s; "
-            f"2-worker sweep {statistics.median(ours[2]):.2f} s vs half the 1-worker time {ideal2:.2f} s "
-            f"(+{statistics.median(ours[2]) - ideal2:.2f} s); one run {per_run * 1e3:.2f} ms"
+            f"2-worker sweep {two:.2f} s vs half the 1-worker time {one / 2:.2f} s "
+            f"(+{two - one / 2:.2f} s); one run {per_run * 1e3:.2f} ms"
         )
+        if "fork" in multiprocessing.get_all_start_methods():
+            fork_s = fresh_fork_seconds(replicates)
+            print(
+                f"  the same 2-worker sweep with the 'fork' start method (fresh process, best of 2): "
+                f"{fork_s:.2f} s, speedup {one / fork_s:.2f}x: spawning costs {two - fork_s:.2f} s here"
+            )
 
     # 3. memory, in fresh processes
     big = 4 * replicates
@@ -471,7 +503,7 @@ def main(argv: list[str] | None = None) -> None:
             m = mem[(reps, workers)] = fresh_memory(reps, workers)
             print(
                 f"  workers={workers} {m['runs']:5d} runs: peak {m['peak_mib']:6.0f} MiB "
-                f"(parent before the sweep {m['before_mib']:.0f} MiB; {m['processes']} processes seen; "
+                f"(parent before the sweep {m['before_mib']:.0f} MiB; processes seen: {m['processes']}; "
                 f"{m['seconds']:.1f} s)"
             )
     small2, big2 = mem[(replicates, 2)]["peak_mib"], mem[(big, 2)]["peak_mib"]

@@ -18,6 +18,16 @@ from sim.results import NO_TRUCE
 RUNS = 60
 
 
+def replay_transitions(phase: str, transitions) -> PhaseStatus:
+    """Check a phase's recorded moves chain from not_started through legal transitions only."""
+    status = PhaseStatus.NOT_STARTED
+    for _day, before, after in transitions:
+        assert PhaseStatus(before) is status, (phase, before, status)
+        assert PhaseStatus(after) in TRANSITIONS[status].values(), (phase, before, after)
+        status = PhaseStatus(after)
+    return status
+
+
 @pytest.fixture(scope="module")
 def ensemble(baseline):
     return run_ensemble(baseline, RUNS, seed=3)
@@ -54,12 +64,7 @@ def test_daily_values_stay_in_range(ensemble, baseline):
 def test_only_legal_transitions_and_consistent_summaries(ensemble):
     for r in ensemble.results:
         for phase, info in r.phases.items():
-            status = PhaseStatus.NOT_STARTED
-            for _day, before, after in info["transitions"]:
-                assert PhaseStatus(before) is status
-                assert PhaseStatus(after) in TRANSITIONS[status].values(), (phase, before, after)
-                status = PhaseStatus(after)
-            assert status.value == info["status"]
+            assert replay_transitions(phase, info["transitions"]).value == info["status"]
             statuses = r.days[f"{phase}_status"]
             in_force = sum(s in ("in_force", "renewed") for s in statuses)
             assert in_force == info["days_in_force"]
@@ -203,11 +208,7 @@ def test_random_scenarios_only_make_legal_transitions(
     )
     r = run_ensemble(s, 1, seed=seed, horizon=90).results[0]
     for phase, info in r.phases.items():
-        status = PhaseStatus.NOT_STARTED
-        for _day, before, after in info["transitions"]:
-            assert PhaseStatus(before) is status
-            assert PhaseStatus(after) in TRANSITIONS[status].values(), (phase, before, after)
-            status = PhaseStatus(after)
+        replay_transitions(phase, info["transitions"])
         prerequisites = s.phases[phase].prerequisites
         for day, _before, after in info["transitions"]:
             if after == "in_force":  # agreed while each prerequisite was in force at the table
