@@ -14,9 +14,11 @@ from sim.results import RunResult, run_row, summarise
 from sim.scenario import Scenario
 
 
-def run_one(scenario: Scenario, seed: int, run: int, horizon: int | None = None) -> RunResult:
-    """One run, start to horizon."""
-    return CeasefireModel(scenario, seed=seed, run=run, horizon=horizon).run()
+def run_one(
+    scenario: Scenario, seed: int, run: int, horizon: int | None = None, record: bool = True
+) -> RunResult:
+    """One run, start to horizon (``record=False``: the run's row only, no days or events)."""
+    return CeasefireModel(scenario, seed=seed, run=run, horizon=horizon, record=record).run()
 
 
 @dataclass

@@ -98,10 +98,17 @@ class CeasefireModel(mesa.Model):
         seed: the ensemble seed (default: the scenario's).
         run: the run's index in its ensemble; with ``seed`` it fixes every random stream.
         horizon: days to simulate (default: the scenario's ``horizon_days``).
+        record: keep the per-day columns and the decision events (a sweep, which stores one row
+            per run, turns this off; totals and the run's row are the same either way).
     """
 
     def __init__(
-        self, scenario: Scenario, seed: int | None = None, run: int = 0, horizon: int | None = None
+        self,
+        scenario: Scenario,
+        seed: int | None = None,
+        run: int = 0,
+        horizon: int | None = None,
+        record: bool = True,
     ) -> None:
         self.seed_value = scenario.seed if seed is None else int(seed)
         self.run_index = run
@@ -111,6 +118,10 @@ class CeasefireModel(mesa.Model):
         self.day = 0
         self.settled = False  # a terminal phase (peace framework) is signed
         self.released = False  # mesa's references dropped after the run (see release)
+        self.recording = record
+        self.totals = dict.fromkeys(
+            ("days", "strikes", "violations_true", "violations_detected", "false_accusations"), 0
+        )
         self.dyn = SimpleNamespace(**{k: v.value for k, v in scenario.dynamics})
         self.domains = {k: DomainParams.of(d) for k, d in scenario.domains.items()}
         self.monitoring_strength = scenario.monitoring.strength.value
@@ -482,6 +493,8 @@ class CeasefireModel(mesa.Model):
         detail: str = "",
     ) -> None:
         """Record a decision with the numbers behind it, so a user can ask why an actor moved."""
+        if not self.recording:
+            return
         self.events.append(
             (
                 self.day,
@@ -538,6 +551,14 @@ class CeasefireModel(mesa.Model):
         return cols
 
     def _record(self) -> None:
+        t = self.totals
+        t["days"] += 1
+        t["strikes"] += self.strikes
+        t["violations_true"] += len(self.violations)
+        t["violations_detected"] += self.detected
+        t["false_accusations"] += self.false_accusations
+        if not self.recording:
+            return
         row = self.days
         row["day"].append(self.day)
         for t in self.tracks:
@@ -561,7 +582,17 @@ class CeasefireModel(mesa.Model):
             row[f"prisoners_held_{b}"].append(self.held[b])
 
     def result(self) -> RunResult:
+        totals = dict(self.totals)
+        totals["prisoners_exchanged"] = self.prisoners_exchanged
+        totals["wounded_handed_over"] = self.wounded_handed_over
+        final = {}
+        for b in self.belligerent_ids:
+            agent = self.actors[b]
+            final.update({f"trust_{b}_{o}": agent.trust[o] for o in self.enemies[b]})
+            final[f"cost_{b}"] = agent.cost
         return RunResult(
+            totals=totals,
+            final=final,
             scenario=self.spec.name,
             run=self.run_index,
             seed=self.seed_value,

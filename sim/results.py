@@ -47,6 +47,8 @@ class RunResult:
     phases: dict[str, dict]
     outcome_labels: dict[str, str]
     issues: list[str]
+    totals: dict[str, int]
+    final: dict[str, float]
 
 
 def outcome(result: RunResult) -> str:
@@ -71,7 +73,7 @@ def final_package(result: RunResult) -> dict[str, float]:
 
 def run_row(result: RunResult) -> dict:
     """One row of ``runs.csv``: the run's outcome, phases, violations and exchanges."""
-    d = result.days
+    t = result.totals
     row: dict = {
         "run": result.run,
         "seed": result.seed,
@@ -82,25 +84,23 @@ def run_row(result: RunResult) -> dict:
         row[f"{p}_entered_day"] = info["entered_day"]
         row[f"{p}_days_in_force"] = info["days_in_force"]
         row[f"{p}_final_status"] = info["status"]
-    true, detected = sum(d["violations_true"]), sum(d["violations_detected"])
-    false = sum(d["false_accusations"])
+    true, detected, false = t["violations_true"], t["violations_detected"], t["false_accusations"]
     row.update(
         violations_true=true,
         violations_detected=detected,
         violations_undetected=true - detected,
         false_accusations=false,
         violations_perceived=detected + false,
-        strikes=sum(d["strikes"]),
-        prisoners_exchanged=d["prisoners_exchanged"][-1] if d["day"] else 0,
-        wounded_handed_over=d["wounded_handed_over"][-1] if d["day"] else 0,
-        days=len(d["day"]),
+        strikes=t["strikes"],
+        prisoners_exchanged=t["prisoners_exchanged"],
+        wounded_handed_over=t["wounded_handed_over"],
+        days=t["days"],
     )
     signed = final_package(result)
     for issue in result.issues:
         row[f"package_{issue}"] = signed.get(issue, math.nan)
-    for key in d:
-        if key.startswith(("trust_", "cost_")):
-            row[f"final_{key}"] = d[key][-1] if d[key] else math.nan
+    for key, value in result.final.items():
+        row[f"final_{key}"] = value
     return row
 
 

@@ -12,7 +12,11 @@ sweep keeps every finished part, and ``resume`` runs only the missing keys.
 from __future__ import annotations
 
 import math
+import multiprocessing
+import multiprocessing.context
 import os
+import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -104,7 +108,7 @@ def run_chunk(scenario_data: dict, chunk: Chunk, seed: int, days: int | None) ->
         for r in reps:
             row = {"point": point, "replicate": r}
             row.update({f"axis:{k}": v for k, v in overrides})
-            row.update(run_row(run_one(scenario, seed, r, days)))
+            row.update(run_row(run_one(scenario, seed, r, days, record=False)))
             rows.append(row)
     return rows
 
@@ -158,7 +162,7 @@ class Executor:
             data = self.args[0]
             self._data_future = self._client.scatter(data, broadcast=True)
         elif self.kind == "local" and self.workers > 1:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=pool_context())
         return self
 
     def submit(self, chunk: Chunk) -> Future:
@@ -181,6 +185,20 @@ class Executor:
             self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+def pool_context() -> multiprocessing.context.BaseContext:
+    """How to start local workers: fork on Linux when this process runs no other thread.
+
+    A forked worker starts in milliseconds with the simulator already imported; a spawned one
+    re-imports numpy, pandas and mesa (about a second here), which ate most of the gain of a second
+    worker. Forking a process that runs threads can deadlock a child, so we fork only without them;
+    the context is explicit, whatever start method an imported library set globally (mesa 3.3's
+    batchrunner forces spawn at import).
+    """
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 def wait_any(futures: set, kind: str) -> tuple[set, set]:

@@ -172,6 +172,7 @@ def sweep(
         TimeRemainingColumn(),
         TextColumn("{task.fields[failed]}"),
         console=err,
+        auto_refresh=False,  # no refresh thread: local workers can then be forked safely (fast)
     ) as bar:
         task = bar.add_task("runs", total=remaining, rate="-", failed="")
 
@@ -183,6 +184,7 @@ def sweep(
                 rate=f"{rate:.0f}",
                 failed=f"[red]{p.failed} failed[/]" if p.failed else "",
             )
+            bar.refresh()
 
         try:
             progress = execute(plan, target, kind, workers, scheduler, show)

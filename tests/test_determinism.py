@@ -58,3 +58,13 @@ def test_no_global_random_state_is_used(baseline):
     random.seed(5)
     b = run_one(baseline, 3, 0).days
     assert a == b
+
+
+def test_a_run_without_recording_has_the_same_row(baseline):
+    from sim.results import run_row
+
+    for run in range(5):
+        full = run_one(baseline, 99, run)
+        lean = run_one(baseline, 99, run, record=False)
+        assert lean.events == [] and lean.days["day"] == []
+        assert run_row(lean) == run_row(full)

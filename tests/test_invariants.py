@@ -170,6 +170,8 @@ def test_outcome_follows_precedence_not_file_order():
             phases,
             {"full": "full_ceasefire", "energy": "partial_truce"},
             [],
+            {},
+            {},
         )
 
     # full ceasefire listed first in the file (order 0) but ranked by its outcome label first

@@ -280,12 +280,18 @@ def test_manifest_and_csv(tmp_path):
 
 def test_failing_runs_are_counted_stored_work_kept_and_exit_1(tmp_path):
     # each value is valid alone, but floor 0.2 above opening 0.1 is not: those points fail
-    spec = write_spec(tmp_path, replicates=2, axes={
-        "actors.russia.concession.floor_demand": [0.0, 0.2],
-        "actors.russia.concession.opening_demand": [0.1, 0.3]})
+    spec = write_spec(
+        tmp_path,
+        replicates=2,
+        axes={
+            "actors.russia.concession.floor_demand": [0.0, 0.2],
+            "actors.russia.concession.opening_demand": [0.1, 0.3],
+        },
+    )
     out = tmp_path / "o"
-    result = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(out), "--workers", "1",
-                                      "--chunk-size", "2"])
+    result = CliRunner().invoke(
+        app, ["sweep", str(spec), "--out", str(out), "--workers", "1", "--chunk-size", "2"]
+    )
     assert result.exit_code == 1
     assert "2 of 8 runs failed" in " ".join(result.stderr.split())
     assert "floor_demand" in result.stderr
@@ -297,10 +303,18 @@ def test_dask_executor_connects_to_an_existing_scheduler(tmp_path):
     from dask.distributed import LocalCluster
 
     spec = write_spec(tmp_path)
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                      dashboard_address=None) as cluster:
-        sweep(str(spec), "--out", str(tmp_path / "remote"), "--executor", "dask",
-              "--scheduler", cluster.scheduler_address)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        sweep(
+            str(spec),
+            "--out",
+            str(tmp_path / "remote"),
+            "--executor",
+            "dask",
+            "--scheduler",
+            cluster.scheduler_address,
+        )
     sweep(str(spec), "--out", str(tmp_path / "here"), "--workers", "1")
-    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "remote" / "runs.parquet"),
-                                  pd.read_parquet(tmp_path / "here" / "runs.parquet"))
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "remote" / "runs.parquet"),
+        pd.read_parquet(tmp_path / "here" / "runs.parquet"),
+    )
