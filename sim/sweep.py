@@ -194,8 +194,13 @@ def pool_context() -> multiprocessing.context.BaseContext:
     re-imports numpy, pandas and mesa (about a second here), which ate most of the gain of a second
     worker. Forking a process that runs threads can deadlock a child, so we fork only without them;
     the context is explicit, whatever start method an imported library set globally (mesa 3.3's
-    batchrunner forces spawn at import).
+    batchrunner forces spawn at import). Native threads (OpenBLAS, Arrow) register fork handlers;
+    Python 3.12 still warns about them. ``CEASEFIRE_START_METHOD=spawn`` (or ``forkserver``)
+    overrides the choice.
     """
+    chosen = os.environ.get("CEASEFIRE_START_METHOD", "").strip()
+    if chosen:
+        return multiprocessing.get_context(chosen)
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
