@@ -100,6 +100,30 @@ def _chunks(design: Design, todo: list[tuple[int, int]], size: int) -> Iterator[
         yield Chunk(tuple(batch))
 
 
+def invalid_points(sweep: LoadedSweep, design: Design) -> list[tuple[int, str]]:
+    """Design points whose combination of values the schema refuses (each value alone was valid).
+
+    Checked in the parent before anything runs, so a sweep never stops on a point it cannot run.
+    """
+    from pydantic import ValidationError
+
+    bad: list[tuple[int, str]] = []
+    checked: dict[tuple, str | None] = {}
+    for i, point in enumerate(design.points):
+        key = tuple(sorted(point.items(), key=lambda kv: kv[0]))
+        if key not in checked:
+            try:
+                scenario_at(sweep.scenario_data, tuple(point.items()))
+                checked[key] = None
+            except ValidationError as exc:
+                err = exc.errors(include_url=False)[0]
+                loc = ".".join(str(k) for k in err["loc"])
+                checked[key] = f"{loc}: {err['msg'].removeprefix('Value error, ')}"
+        if checked[key] is not None:
+            bad.append((i, checked[key]))
+    return bad
+
+
 def run_chunk(scenario_data: dict, chunk: Chunk, seed: int, days: int | None) -> list[dict]:
     """Run one chunk (in any process): build each point's scenario, run its replicates, return rows."""
     rows = []
@@ -143,6 +167,7 @@ class Executor:
         self._pool = None
         self._client = None
         self._cluster = None
+        self.slots = workers  # tasks that can run at once (a cluster says how many it has)
 
     def __enter__(self) -> Executor:
         if self.kind == "dask":
@@ -161,6 +186,7 @@ class Executor:
                 self._client = Client(self._cluster)
             data = self.args[0]
             self._data_future = self._client.scatter(data, broadcast=True)
+            self.slots = sum(self._client.nthreads().values()) or self.workers
         elif self.kind == "local" and self.workers > 1:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=pool_context())
         return self
@@ -217,16 +243,25 @@ def wait_any(futures: set, kind: str) -> tuple[set, set]:
 
 
 # -- the store ---------------------------------------------------------------------------------
-def done_keys(out: Path) -> set[tuple[int, int]]:
-    """Keys of every run already stored in finished parts (half-written temporary files ignored)."""
+def done_keys(out: Path, warn: Callable[[str], None] | None = None) -> set[tuple[int, int]]:
+    """Keys of every run already stored in finished parts (half-written temporary files ignored).
+
+    A part that cannot be read (a disk failure after the rename) is moved to ``parts/unreadable/``
+    and its runs are run again.
+    """
     keys: set[tuple[int, int]] = set()
     parts = out / PARTS
     if parts.is_dir():
         for f in sorted(parts.glob("part-*.parquet")):
-            df = pd.read_parquet(f, columns=KEY)
+            try:
+                df = pd.read_parquet(f, columns=KEY)
+            except Exception as exc:  # any damage: set it aside, rerun its keys
+                (parts / "unreadable").mkdir(exist_ok=True)
+                f.rename(parts / "unreadable" / f.name)
+                if warn is not None:
+                    warn(f"{f}: unreadable ({type(exc).__name__}); set aside, its runs will run again")
+                continue
             keys.update(zip(df["point"].tolist(), df["replicate"].tolist(), strict=True))
-        for tmp in parts.glob(".part-*"):
-            tmp.unlink(missing_ok=True)
     if (out / "runs.parquet").is_file():
         df = pd.read_parquet(out / "runs.parquet", columns=KEY)
         keys.update(zip(df["point"].tolist(), df["replicate"].tolist(), strict=True))
@@ -273,9 +308,11 @@ def execute(
     if not plan.chunks:
         return progress
     (out / PARTS).mkdir(parents=True, exist_ok=True)
-    in_flight_limit = max(2 * workers, 2)
+    for tmp in (out / PARTS).glob(".part-*"):
+        tmp.unlink(missing_ok=True)  # left by a killed sweep: never renamed, never counted
     queue = list(plan.chunks)
     with Executor(kind, workers, sweep.scenario_data, sweep.spec.seed, sweep.spec.days, scheduler) as ex:
+        in_flight_limit = 2 * max(ex.slots, 1)
         pending: dict = {}
         while queue or pending:
             while queue and len(pending) < in_flight_limit:
@@ -308,7 +345,10 @@ def estimate_seconds(sweep: LoadedSweep, total_runs: int, workers: int, probe_ru
     """Time a couple of runs of the base scenario here and scale to the plan (a rough guide)."""
     started = time.perf_counter()
     for r in range(probe_runs):
-        run_one(sweep.scenario, sweep.spec.seed, r, sweep.spec.days)
+        try:
+            run_one(sweep.scenario, sweep.spec.seed, r, sweep.spec.days, record=False)
+        except Exception:  # an estimate is a guide: a failing probe must not stop the sweep
+            return math.nan
     per_run = (time.perf_counter() - started) / probe_runs
     return per_run * total_runs / max(1, workers) * (1.0 if workers == 1 else 1.1)
 

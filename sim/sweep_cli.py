@@ -7,6 +7,7 @@ import json
 import shutil
 import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from sim.designs import build_design
+from sim.designs import build_design, expected_size
 from sim.loader import Problem
 from sim.manifest import package_versions
 from sim.output_dir import prepare_output_dir
@@ -36,6 +37,7 @@ from sim.sweep import (
     done_keys,
     estimate_seconds,
     execute,
+    invalid_points,
     make_plan,
     points_table,
 )
@@ -59,6 +61,8 @@ def _outcomes(sweep: LoadedSweep) -> list[str]:
 
 
 def _duration(seconds: float) -> str:
+    if seconds != seconds:  # NaN: no estimate
+        return "unknown"
     seconds = round(seconds)
     h, rest = divmod(seconds, 3600)
     m, s = divmod(rest, 60)
@@ -103,7 +107,10 @@ def sweep(
     if resume:
         if not manifest_path.is_file():
             raise _fail([f"{target}: nothing to resume (no manifest.json); run without --resume"])
-        old = json.loads(manifest_path.read_text())
+        try:
+            old = json.loads(manifest_path.read_text())
+        except (OSError, ValueError) as exc:
+            raise _fail([f"{manifest_path}: unreadable ({exc}); cannot resume this folder"]) from None
         if old.get("fingerprint") != sw.fingerprint():
             raise _fail(
                 [
@@ -111,7 +118,10 @@ def sweep(
                     f"(fingerprint differs); resume needs the same spec, or choose another --out"
                 ]
             )
-        done = done_keys(target)
+        if dry_run:
+            done = set()  # a dry run reads nothing and changes nothing in the folder
+        else:
+            done = done_keys(target, warn=lambda m: err.print(m, markup=False, highlight=False))
     elif target.exists() and (not target.is_dir() or any(target.iterdir())):
         what = "is a file, not a folder" if not target.is_dir() else "folder exists and is not empty"
         raise _fail(
@@ -120,7 +130,29 @@ def sweep(
                 f"another --out (nothing was written)"
             ]
         )
+    total = expected_size(sw.spec) * sw.spec.replicates
+    if max_runs is not None and total - len(done) > max_runs:
+        raise _fail(
+            [
+                f"plan has {total - len(done)} runs to do, more than --max-runs {max_runs}: refused "
+                f"(nothing was run)"
+            ]
+        )
     plan = make_plan(sw, done, chunk_size)
+    bad = invalid_points(sw, plan.design)
+    if bad:
+        lines = [
+            f"{sw.spec_path}  axes  design point {i} {plan.design.points[i]}: {msg}" for i, msg in bad[:10]
+        ]
+        more = [f"... and {len(bad) - 10} more invalid design points"] if len(bad) > 10 else []
+        raise _fail(
+            [
+                *lines,
+                *more,
+                f"{len(bad)} of {len(plan.design.points)} design points combine "
+                f"values the scenario's rules refuse; narrow the axes (nothing was run)",
+            ]
+        )
     kind = "dask" if executor == "dask" else "local"
     mode = (
         ("dask " + (scheduler or "LocalCluster"))
@@ -147,10 +179,6 @@ def sweep(
         f"estimated {_duration(estimate)}; output {target}/",
         highlight=False,
     )
-    if max_runs is not None and remaining > max_runs:
-        raise _fail(
-            [f"plan has {remaining} runs to do, more than --max-runs {max_runs}: refused (nothing was run)"]
-        )
     if dry_run:
         return
     problem = prepare_output_dir(target, allow_existing=True)
@@ -194,6 +222,14 @@ def sweep(
                 f"continue with --resume --out {target}"
             )
             raise typer.Exit(130) from None
+        except (OSError, BrokenProcessPool) as exc:  # a worker killed, a cluster unreachable
+            err.print(
+                f"\nthe executor failed ({type(exc).__name__}: {exc}); finished runs are stored in "
+                f"{target}/{PARTS}/; continue with --resume --out {target}",
+                markup=False,
+                highlight=False,
+            )
+            raise typer.Exit(1) from None
     elapsed = time.perf_counter() - started
     if progress.failed:
         for e in progress.errors[:5]:

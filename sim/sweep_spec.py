@@ -47,7 +47,7 @@ class SweepSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: str | None = Field(default=None, description="defaults to the spec file's stem")
     scenario: str
-    seed: Annotated[int, Field(ge=0)] = 0
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
     replicates: Annotated[int, Field(ge=1, le=100_000)] = 10
     design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
     samples: Annotated[int, Field(ge=1, le=1_000_000)] = 64
@@ -59,8 +59,10 @@ class SweepSpec(BaseModel):
     def _design_needs_ranges(self) -> SweepSpec:
         if self.design != "grid" and not self.axes:
             raise ValueError(f"design {self.design!r} needs at least one axis")
-        if self.design == "sobol" and self.samples & (self.samples - 1):
-            raise ValueError(f"a sobol design needs samples a power of 2 (got {self.samples})")
+        if self.design == "sobol" and (self.samples & (self.samples - 1) or self.samples < 8):
+            raise ValueError(f"samples: a sobol design needs a power of 2, at least 8 (got {self.samples})")
+        if self.design == "morris" and self.samples < 2:
+            raise ValueError(f"samples: a morris design needs at least 2 trajectories (got {self.samples})")
         return self
 
 
@@ -115,13 +117,44 @@ def load_sweep(path: Path | str) -> LoadedSweep:
         raise SweepSpecError(exc.problems) from None
     problems: list[Problem] = []
     integer_axes = set()
+    seen: dict[str, str] = {}
     for axis, values in spec.axes.items():
         line = src.lines.get(("axes", axis), (str(path), None))[1]
         probe = values if isinstance(values, list) else [values.low, values.high]
+        canonical = axis.removesuffix(".value")
+        clash = next(
+            (
+                other
+                for key, other in seen.items()
+                if key == canonical or key.startswith(canonical + ".") or canonical.startswith(key + ".")
+            ),
+            None,
+        )
+        if clash is not None:
+            problems.append(
+                Problem(str(path), line, f"axes.{axis}", f"names the same parameter as axis {clash!r}")
+            )
+            continue
+        seen[canonical] = axis
         try:
             current = _seeded_number(base.data, axis)
         except KeyError as exc:
             problems.append(Problem(str(path), line, f"axes.{axis}", exc.args[0]))
+            continue
+        if not _is_number(current):
+            problems.append(
+                Problem(
+                    str(path),
+                    line,
+                    f"axes.{axis}",
+                    f"not a number in the scenario (it is {current!r}): axes vary "
+                    f"numbers (see `run_sim.py scenario show` for their paths)",
+                )
+            )
+            continue
+        wrong = [v for v in probe if not _is_number(v)]
+        if wrong:
+            problems.append(Problem(str(path), line, f"axes.{axis}", f"value {wrong[0]!r} is not a number"))
             continue
         if isinstance(current, int) and not isinstance(current, bool):
             integer_axes.add(axis)
@@ -146,6 +179,10 @@ def load_sweep(path: Path | str) -> LoadedSweep:
         scenario=scenario,
         integer_axes=frozenset(integer_axes),
     )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _seeded_number(data: dict, path: str) -> Any:

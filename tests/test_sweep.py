@@ -231,6 +231,13 @@ BAD_SPECS = {
     "unknown_field": ({"colour": "red"}, "unknown field"),
     "missing_scenario_file": ({"scenario": "nowhere.yaml"}, "no such file"),
     "sobol_not_power_of_two": ({"design": "sobol", "samples": 48}, "power of 2"),
+    "same_parameter_twice": (
+        {"axes": {"monitoring.strength": [0.1], "monitoring.strength.value": [0.5]}},
+        "names the same parameter",
+    ),
+    "not_a_number_axis": ({"axes": {"name": ["a", "b"]}}, "not a number in the scenario"),
+    "bool_in_number_axis": ({"axes": {"phases.full_ceasefire.duration_days": [30, True]}}, "is not a number"),
+    "seed_too_large": ({"seed": 2**70}, "less than or equal to"),
 }
 
 
@@ -278,8 +285,8 @@ def test_manifest_and_csv(tmp_path):
     assert (points["share_no_truce"] <= points["share_no_truce_high"]).all()
 
 
-def test_failing_runs_are_counted_stored_work_kept_and_exit_1(tmp_path):
-    # each value is valid alone, but floor 0.2 above opening 0.1 is not: those points fail
+def test_invalid_combinations_are_refused_before_running(tmp_path):
+    # each value is valid alone, but floor 0.2 above opening 0.1 is not
     spec = write_spec(
         tmp_path,
         replicates=2,
@@ -289,14 +296,62 @@ def test_failing_runs_are_counted_stored_work_kept_and_exit_1(tmp_path):
         },
     )
     out = tmp_path / "o"
+    result = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 2
+    text = " ".join(result.stderr.split())
+    assert "1 of 4 design points" in text and "floor_demand" in text
+    assert not out.exists()
+
+
+def test_failing_runs_are_counted_stored_work_kept_and_exit_1(tmp_path, monkeypatch):
+    import sim.sweep
+
+    real = sim.sweep.run_one
+
+    def flaky(scenario, seed, run, days=None, record=True):
+        if run == 1 and not record:  # the sweep's runs, not the timing probe
+            raise RuntimeError("a run that breaks")
+        return real(scenario, seed, run, days, record)
+
+    monkeypatch.setattr(sim.sweep, "run_one", flaky)
+    out = tmp_path / "o"
     result = CliRunner().invoke(
-        app, ["sweep", str(spec), "--out", str(out), "--workers", "1", "--chunk-size", "2"]
+        app, ["sweep", str(write_spec(tmp_path)), "--out", str(out), "--workers", "1", "--chunk-size", "1"]
     )
     assert result.exit_code == 1
-    assert "2 of 8 runs failed" in " ".join(result.stderr.split())
-    assert "floor_demand" in result.stderr
-    assert len(list((out / "parts").glob("part-*.parquet"))) == 3  # the good points are kept
+    text = " ".join(result.stderr.split())
+    assert "4 of 12 runs failed" in text and "a run that breaks" in text and "--resume" in text
+    assert len(list((out / "parts").glob("part-*.parquet"))) == 8  # the good runs are kept
     assert not (out / "runs.parquet").exists()
+    monkeypatch.setattr(sim.sweep, "run_one", real)
+    sweep(str(write_spec(tmp_path)), "--out", str(out), "--resume", "--workers", "1")
+    whole = tmp_path / "whole"
+    sweep(str(write_spec(tmp_path)), "--out", str(whole), "--workers", "1")
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "runs.parquet"), pd.read_parquet(whole / "runs.parquet")
+    )
+
+
+def test_unreadable_part_is_set_aside_and_rerun(tmp_path):
+    spec = write_spec(tmp_path)
+    out = tmp_path / "o"
+    CliRunner().invoke(
+        app,
+        ["sweep", str(spec), "--out", str(out), "--workers", "1", "--chunk-size", "3", "--max-runs", "100"],
+    )
+    whole = pd.read_parquet(out / "runs.parquet")
+    # make it an interrupted sweep with one damaged part
+    (out / "runs.parquet").unlink()
+    (out / "parts").mkdir()
+    whole.iloc[:6].to_parquet(out / "parts" / "part-0000000-000000.parquet")
+    (out / "parts" / "part-0000002-000000.parquet").write_bytes(b"PAR1 truncated")
+    (out / "parts" / ".part-0000003-000000.parquet.tmp").write_bytes(b"half")
+    dry = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(out), "--resume", "--dry-run"])
+    assert dry.exit_code == 0 and (out / "parts" / ".part-0000003-000000.parquet.tmp").exists()
+    result = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(out), "--resume", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "unreadable" in result.stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), whole)
 
 
 def test_dask_executor_connects_to_an_existing_scheduler(tmp_path):
