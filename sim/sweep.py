@@ -188,7 +188,9 @@ class Executor:
             self._data_future = self._client.scatter(data, broadcast=True)
             self.slots = sum(self._client.nthreads().values()) or self.workers
         elif self.kind == "local" and self.workers > 1:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=pool_context())
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=pool_context(), initializer=_die_with_parent
+            )
         return self
 
     def submit(self, chunk: Chunk) -> Future:
@@ -211,6 +213,20 @@ class Executor:
             self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+def _die_with_parent() -> None:
+    """(In a local worker) end this worker if the sweep's process dies, even by kill -9 (Linux)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:  # no glibc (e.g. musl): workers then end when their queue closes
+        return
 
 
 def pool_context() -> multiprocessing.context.BaseContext:

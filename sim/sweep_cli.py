@@ -204,8 +204,11 @@ def sweep(
     ) as bar:
         task = bar.add_task("runs", total=remaining, rate="-", failed="")
 
+        last_line = [started]
+
         def show(p) -> None:
-            rate = p.done / max(time.perf_counter() - started, 1e-9)
+            now = time.perf_counter()
+            rate = p.done / max(now - started, 1e-9)
             bar.update(
                 task,
                 completed=p.done + p.failed,
@@ -213,6 +216,14 @@ def sweep(
                 failed=f"[red]{p.failed} failed[/]" if p.failed else "",
             )
             bar.refresh()
+            if not err.is_terminal and now - last_line[0] >= 10:  # logs of batch jobs see progress
+                last_line[0] = now
+                left = (remaining - p.done - p.failed) / rate if rate > 0 else float("nan")
+                err.print(
+                    f"progress: {p.done + p.failed}/{remaining} runs, {rate:.0f} runs/s, "
+                    f"{_duration(left)} left, {p.failed} failed",
+                    highlight=False,
+                )
 
         try:
             progress = execute(plan, target, kind, workers, scheduler, show)
