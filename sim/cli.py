@@ -7,8 +7,6 @@ never a traceback.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import sys
 import time
 from pathlib import Path
@@ -21,8 +19,9 @@ from rich.table import Table
 
 from sim import sweep_cli
 from sim.ensemble import run_ensemble, run_one
+from sim.exits import fail
 from sim.loader import Problem, ScenarioError, load_scenario
-from sim.manifest import package_versions
+from sim.manifest import package_versions, scenario_sha256
 from sim.output_dir import prepare_output_dir
 from sim.scenario import Scenario, seeded_values
 from sim.tables import days_frame, events_frame, runs_frame, write_csv, write_json, write_parquet
@@ -30,7 +29,6 @@ from sim.trace import trace
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = ROOT / "scenarios" / "baseline.yaml"
-EXIT_BAD_INPUT = 2
 
 app = typer.Typer(
     add_completion=False,
@@ -42,13 +40,6 @@ scenario_app = typer.Typer(no_args_is_help=True, help="Inspect and check scenari
 app.add_typer(scenario_app, name="scenario")
 out = Console(soft_wrap=True)  # plain lines are not hard-wrapped: they stay greppable
 err = Console(stderr=True)
-
-
-def fail(problems: list[Problem] | list[str]) -> typer.Exit:
-    """Print each problem on one line to stderr; the caller raises the returned Exit(2)."""
-    for p in problems:
-        typer.echo(str(p), err=True)  # one unwrapped line per problem, for people and for grep
-    return typer.Exit(EXIT_BAD_INPUT)
 
 
 def load_or_exit(path: Path, overrides: list[str] | None = None) -> Scenario:
@@ -134,11 +125,10 @@ def _manifest(
     horizon: int,
     seconds: float,
 ) -> dict:
-    content = json.dumps(sc.model_dump(mode="json"), sort_keys=True)
     return {
         "command": sys.argv,
         "scenario_file": str(path),
-        "scenario_sha256": hashlib.sha256(content.encode()).hexdigest(),
+        "scenario_sha256": scenario_sha256(sc),
         "overrides": overrides,
         "seed": seed,
         "runs": runs,

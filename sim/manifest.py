@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import platform
 from importlib import metadata
+
+from sim.scenario import Scenario
 
 PACKAGES = ("mesa", "numpy", "pydantic", "pandas", "pyarrow", "SALib", "dask", "distributed")
 
@@ -17,3 +21,9 @@ def package_versions() -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             versions[pkg] = None
     return versions
+
+
+def scenario_sha256(scenario: Scenario) -> str:
+    """Hash of a scenario's content (as run, overrides included), independent of its file's layout."""
+    content = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
+    return hashlib.sha256(content.encode()).hexdigest()

@@ -16,6 +16,8 @@ import pandas as pd
 from sim.designs import Design
 
 SOBOL_RESAMPLES = 200
+INDICES = {"sobol": ("S1", "S1_conf", "ST", "ST_conf"), "morris": ("mu_star", "mu_star_conf", "sigma", "mu")}
+"""The indices each method reports, as the columns of ``sensitivity.parquet``."""
 
 
 def outcome_matrix(
@@ -47,44 +49,28 @@ def analyze(design: Design, means: pd.DataFrame, seed: int) -> pd.DataFrame:
             for name in design.axes:
                 rows.append({"outcome": outcome, "axis": name, "constant_output": True})
             continue
-        if design.kind == "sobol":
-            from SALib.analyze import sobol
-
-            res = sobol.analyze(
-                design.problem, y, calc_second_order=False, num_resamples=SOBOL_RESAMPLES, seed=seed + 1
-            )
-            for i, name in enumerate(design.axes):
-                rows.append(
-                    {
-                        "outcome": outcome,
-                        "axis": name,
-                        "S1": res["S1"][i],
-                        "S1_conf": res["S1_conf"][i],
-                        "ST": res["ST"][i],
-                        "ST_conf": res["ST_conf"][i],
-                    }
-                )
-        elif design.kind == "morris":
-            from SALib.analyze import morris
-
-            res = morris.analyze(design.problem, design.matrix, y, num_levels=design.levels, seed=seed + 1)
-            for i, name in enumerate(design.axes):
-                rows.append(
-                    {
-                        "outcome": outcome,
-                        "axis": name,
-                        "mu_star": res["mu_star"][i],
-                        "mu_star_conf": res["mu_star_conf"][i],
-                        "sigma": res["sigma"][i],
-                        "mu": res["mu"][i],
-                    }
-                )
-        else:
-            raise ValueError(f"no sensitivity analysis for a {design.kind} design")
+        res = _salib_indices(design, y, seed)
+        for i, name in enumerate(design.axes):
+            rows.append({"outcome": outcome, "axis": name, **{k: res[k][i] for k in INDICES[design.kind]}})
     out = pd.DataFrame(rows)
     if "constant_output" in out:
         out["constant_output"] = out["constant_output"].fillna(False).astype(bool)
     return out
+
+
+def _salib_indices(design: Design, y: np.ndarray, seed: int) -> dict:
+    """SALib's result for one output of a sobol or morris design."""
+    if design.kind == "sobol":
+        from SALib.analyze import sobol
+
+        return sobol.analyze(
+            design.problem, y, calc_second_order=False, num_resamples=SOBOL_RESAMPLES, seed=seed + 1
+        )
+    if design.kind == "morris":
+        from SALib.analyze import morris
+
+        return morris.analyze(design.problem, design.matrix, y, num_levels=design.levels, seed=seed + 1)
+    raise ValueError(f"no sensitivity analysis for a {design.kind} design")
 
 
 def ranking(indices: pd.DataFrame, outcome: str) -> pd.DataFrame:

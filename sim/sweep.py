@@ -11,6 +11,7 @@ sweep keeps every finished part, and ``resume`` runs only the missing keys.
 
 from __future__ import annotations
 
+import copy
 import math
 import multiprocessing
 import multiprocessing.context
@@ -139,8 +140,6 @@ def run_chunk(scenario_data: dict, chunk: Chunk, seed: int, days: int | None) ->
 
 def scenario_at(scenario_data: dict, overrides: Sequence[tuple[str, object]]) -> Scenario:
     """The scenario with a design point's values applied (validated by the schema)."""
-    import copy
-
     data = copy.deepcopy(scenario_data)
     for path, value in overrides:
         apply_override(data, path, value, origin="sweep axis")

@@ -25,11 +25,12 @@ from rich.progress import (
 from rich.table import Table
 
 from sim.designs import build_design, expected_size
+from sim.exits import fail
 from sim.loader import Problem
-from sim.manifest import package_versions
+from sim.manifest import package_versions, scenario_sha256
 from sim.output_dir import prepare_output_dir
+from sim.sensitivity import INDICES, outcome_matrix, ranking
 from sim.sensitivity import analyze as salib_analyze
-from sim.sensitivity import outcome_matrix, ranking
 from sim.sweep import (
     PARTS,
     collect_runs,
@@ -41,18 +42,11 @@ from sim.sweep import (
     make_plan,
     points_table,
 )
-from sim.sweep_spec import LoadedSweep, SweepSpecError, load_sweep
+from sim.sweep_spec import LoadedSweep, SweepSpec, SweepSpecError, load_sweep
 from sim.tables import write_csv, write_json, write_parquet
 
 out = Console(soft_wrap=True)  # plain lines are not hard-wrapped: they stay greppable
 err = Console(stderr=True)
-EXIT_BAD_INPUT = 2
-
-
-def _fail(problems: list) -> typer.Exit:
-    for p in problems:
-        typer.echo(str(p), err=True)
-    return typer.Exit(EXIT_BAD_INPUT)
 
 
 def _outcomes(sweep: LoadedSweep) -> list[str]:
@@ -93,26 +87,26 @@ def sweep(
 ) -> None:
     """Run a parameter sweep: a design x replicates, in parallel, resumable, into Parquet tables."""
     if executor not in ("local", "dask"):
-        raise _fail([f"--executor: expected 'local' or 'dask', got {executor!r}"])
+        raise fail([f"--executor: expected 'local' or 'dask', got {executor!r}"])
     if scheduler and executor != "dask":
-        raise _fail(["--scheduler: only with --executor dask"])
+        raise fail(["--scheduler: only with --executor dask"])
     try:
         sw = load_sweep(spec)
     except SweepSpecError as exc:
-        raise _fail(exc.problems) from None
+        raise fail(exc.problems) from None
     workers = workers or default_workers()
     target = out_dir or _new_dir(sw.name)
     manifest_path = target / "manifest.json"
     done: set = set()
     if resume:
         if not manifest_path.is_file():
-            raise _fail([f"{target}: nothing to resume (no manifest.json); run without --resume"])
+            raise fail([f"{target}: nothing to resume (no manifest.json); run without --resume"])
         try:
             old = json.loads(manifest_path.read_text())
         except (OSError, ValueError) as exc:
-            raise _fail([f"{manifest_path}: unreadable ({exc}); cannot resume this folder"]) from None
+            raise fail([f"{manifest_path}: unreadable ({exc}); cannot resume this folder"]) from None
         if old.get("fingerprint") != sw.fingerprint():
-            raise _fail(
+            raise fail(
                 [
                     f"{target}: the spec or its scenario changed since this sweep started "
                     f"(fingerprint differs); resume needs the same spec, or choose another --out"
@@ -124,7 +118,7 @@ def sweep(
             done = done_keys(target, warn=lambda m: err.print(m, markup=False, highlight=False))
     elif target.exists() and (not target.is_dir() or any(target.iterdir())):
         what = "is a file, not a folder" if not target.is_dir() else "folder exists and is not empty"
-        raise _fail(
+        raise fail(
             [
                 f"{target}: {what}; pass --resume to continue a sweep there, or choose "
                 f"another --out (nothing was written)"
@@ -132,7 +126,7 @@ def sweep(
         )
     total = expected_size(sw.spec) * sw.spec.replicates
     if max_runs is not None and total - len(done) > max_runs:
-        raise _fail(
+        raise fail(
             [
                 f"plan has {total - len(done)} runs to do, more than --max-runs {max_runs}: refused "
                 f"(nothing was run)"
@@ -145,7 +139,7 @@ def sweep(
             f"{sw.spec_path}  axes  design point {i} {plan.design.points[i]}: {msg}" for i, msg in bad[:10]
         ]
         more = [f"... and {len(bad) - 10} more invalid design points"] if len(bad) > 10 else []
-        raise _fail(
+        raise fail(
             [
                 *lines,
                 *more,
@@ -183,7 +177,7 @@ def sweep(
         return
     problem = prepare_output_dir(target, allow_existing=True)
     if problem:
-        raise _fail([problem])
+        raise fail([problem])
     manifest = _manifest(sw, plan, workers, mode, target)
     if resume:
         manifest["started"] = old.get("started", manifest["started"])
@@ -300,9 +294,7 @@ def _manifest(sw: LoadedSweep, plan, workers: int, mode: str, target: Path) -> d
         "integer_axes": sorted(sw.integer_axes),
         "scenario_file": sw.scenario_path,
         "scenario": scenario_json,
-        "scenario_sha256": __import__("hashlib")
-        .sha256(json.dumps(scenario_json, sort_keys=True).encode())
-        .hexdigest(),
+        "scenario_sha256": scenario_sha256(sw.scenario),
         "fingerprint": sw.fingerprint(),
         "design": {"kind": plan.design.kind, "points": len(plan.design.points), "axes": plan.design.axes},
         "replicates": plan.replicates,
@@ -348,7 +340,7 @@ def analyze(
     """Sobol (first/total order, with confidence) or Morris (mu*, sigma) indices of a sweep."""
     manifest_path = directory / "manifest.json"
     if not manifest_path.is_file() or not (directory / "runs.parquet").is_file():
-        raise _fail(
+        raise fail(
             [
                 Problem(
                     str(directory),
@@ -360,11 +352,9 @@ def analyze(
             ]
         )
     manifest = json.loads(manifest_path.read_text())
-    from sim.sweep_spec import SweepSpec
-
     spec = SweepSpec.model_validate(manifest["spec"])
     if spec.design not in ("sobol", "morris"):
-        raise _fail(
+        raise fail(
             [f"{directory}: a {spec.design} design has no sensitivity indices; use design: sobol or morris"]
         )
     design = build_design(spec, frozenset(manifest.get("integer_axes", [])))
@@ -376,7 +366,7 @@ def analyze(
     try:
         means = outcome_matrix(runs, len(design.points), labels, scenario_phases)
     except ValueError as exc:
-        raise _fail([f"{directory}: {exc}"]) from None
+        raise fail([f"{directory}: {exc}"]) from None
     indices = salib_analyze(design, means, spec.seed)
     write_parquet(directory / "sensitivity.parquet", indices)
     write_csv(directory / "sensitivity.csv", indices)
@@ -391,11 +381,7 @@ def analyze(
             out.print(f"{outcome}: constant over the design (no index)")
             continue
         t = Table(title=f"{outcome}", title_justify="left")
-        cols = (
-            ["S1", "S1_conf", "ST", "ST_conf"]
-            if spec.design == "sobol"
-            else ["mu_star", "mu_star_conf", "sigma"]
-        )
+        cols = INDICES[spec.design][:4] if spec.design == "sobol" else INDICES["morris"][:3]
         t.add_column("axis")
         for c in cols:
             t.add_column(c, justify="right")
