@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sim import sweep_cli
+from sim import report_cli, sweep_cli
 from sim.ensemble import run_ensemble, run_one
 from sim.exits import fail
 from sim.loader import Problem, ScenarioError, load_scenario
@@ -62,8 +62,10 @@ def run(
         Path | None, typer.Option("--out", help="output folder (default: new under results/)")
     ] = None,
     force: Annotated[bool, typer.Option(help="write into a non-empty --out folder")] = False,
+    report: Annotated[bool, typer.Option(help="also write report.html (plotly, opens offline)")] = True,
+    fmt: report_cli.FormatOption = None,
 ) -> None:
-    """Simulate a scenario as a seeded Monte Carlo ensemble and write its tables."""
+    """Simulate a scenario as a seeded Monte Carlo ensemble and write its tables and report."""
     started = time.perf_counter()
     sc = load_or_exit(scenario, set_)
     seed = sc.seed if seed is None else seed
@@ -105,6 +107,8 @@ def run(
         f"scenario.json  ({time.perf_counter() - started:.1f} s)",
         highlight=False,
     )
+    if report:
+        report_cli.write_folder_report(target, fmt)
 
 
 def _new_results_dir(name: str) -> Path:
@@ -267,6 +271,7 @@ def validate(files: Annotated[list[Path], typer.Argument(help="scenario YAML fil
 
 app.command("sweep")(sweep_cli.sweep)
 app.command("analyze")(sweep_cli.analyze)
+app.command("report")(report_cli.report)
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from importlib import metadata
 
 from sim.scenario import Scenario
 
-PACKAGES = ("mesa", "numpy", "pydantic", "pandas", "pyarrow", "SALib", "dask", "distributed")
+PACKAGES = ("mesa", "numpy", "pydantic", "pandas", "pyarrow", "SALib", "dask", "distributed", "plotly")
 
 
 def package_versions() -> dict[str, str | None]:

@@ -220,23 +220,27 @@ class CeasefireModel(mesa.Model):
         """Detection turns true violations into perceived ones; false alarms add wrongly blamed ones."""
         rng = self.rng_monitoring
         p_detect = rules.p_detect(self.monitoring_strength)
-        for attacker, target, _domain, _phase in self.violations:
+        for attacker, target, domain, phase in self.violations:
             if rng.random() < p_detect:
                 self.detected += 1
-                self._perceive(target, attacker)
+                self._perceive(target, attacker, domain)
+                self.log(target, phase, "perceive", p=p_detect, detail=f"{attacker} {domain} detected")
         p_false = rules.p_false_alarm(self.false_alarm_rate, self.monitoring_strength)
         if p_false <= 0.0:
             return
         for victim in self.belligerent_ids:
             for accused in self.enemies[victim]:
                 for domain_id in self.domains:
-                    if self.covering_truce(domain_id, victim, accused) and rng.random() < p_false:
+                    truce = self.covering_truce(domain_id, victim, accused)
+                    if truce and rng.random() < p_false:
                         self.false_accusations += 1
-                        self._perceive(victim, accused)
+                        self._perceive(victim, accused, domain_id)
+                        self.log(victim, truce, "perceive", p=p_false, detail=f"{accused} {domain_id} false")
 
-    def _perceive(self, victim: str, accused: str) -> None:
+    def _perceive(self, victim: str, accused: str, domain: str) -> None:
         seen = self.actors[victim].perceived_today
         seen[accused] = seen.get(accused, 0) + 1
+        self.perceived_in[domain] += 1
 
     def _update_trust(self) -> None:
         d = self.dyn
@@ -518,6 +522,7 @@ class CeasefireModel(mesa.Model):
         self._covering: dict[tuple[str, str, str], str | None] = {}
         self.pressed_today: set[str] = set()
         self.violations: list[tuple[str, str, str, str]] = []
+        self.perceived_in = dict.fromkeys(self.domains, 0)
         self.detected = 0
         self.false_accusations = 0
         self.strikes = 0
@@ -535,6 +540,10 @@ class CeasefireModel(mesa.Model):
             "violations_detected",
             "false_accusations",
             "violations_perceived",
+        ]
+        for d in self.domains:
+            cols += [f"violations_true_{d}", f"violations_perceived_{d}"]
+        cols += [
             "exchanges",
             "prisoners_exchanged",
             "wounded_handed_over",
@@ -568,6 +577,12 @@ class CeasefireModel(mesa.Model):
         row["violations_detected"].append(self.detected)
         row["false_accusations"].append(self.false_accusations)
         row["violations_perceived"].append(self.detected + self.false_accusations)
+        true_in = dict.fromkeys(self.domains, 0)
+        for _a, _t, domain, _p in self.violations:
+            true_in[domain] += 1
+        for d in self.domains:
+            row[f"violations_true_{d}"].append(true_in[d])
+            row[f"violations_perceived_{d}"].append(self.perceived_in[d])
         row["exchanges"].append(self.exchanges_today)
         row["prisoners_exchanged"].append(self.prisoners_exchanged)
         row["wounded_handed_over"].append(self.wounded_handed_over)

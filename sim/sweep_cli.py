@@ -29,6 +29,7 @@ from sim.exits import fail
 from sim.loader import Problem
 from sim.manifest import package_versions, scenario_sha256
 from sim.output_dir import prepare_output_dir
+from sim.report_cli import write_folder_report
 from sim.sensitivity import INDICES, outcome_matrix, ranking
 from sim.sensitivity import analyze as salib_analyze
 from sim.sweep import (
@@ -269,6 +270,7 @@ def sweep(
         f"manifest.json{', CSV copies' if csv else ''}  in {_duration(elapsed)}",
         highlight=False,
     )
+    write_folder_report(target)
 
 
 def _new_dir(name: str) -> Path:
@@ -398,3 +400,4 @@ def analyze(
                 f"narrow them (rare outcomes need the most)."
             )
     out.print(f"wrote {directory}/sensitivity.parquet and sensitivity.csv")
+    write_folder_report(directory)

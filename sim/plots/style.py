@@ -1,0 +1,124 @@
+"""The shared visual language of every figure: colours, names, dates and layout.
+
+One colour-blind-safe colour per actor, per phase state and per outcome (Okabe & Ito, 2008), the same
+in every figure, report and dashboard; calendar dates on time axes; large type for projectors.
+Text that comes from a scenario file is HTML-escaped here, once, because plotly renders a subset of
+HTML in titles and hovers: a scenario titled ``<script>`` must show as text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from sim.phases import PhaseStatus
+from sim.results import NO_TRUCE
+from sim.scenario import Scenario
+
+OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+"""Okabe & Ito's palette, ordered so the first three (the baseline's actors) differ most."""
+
+STATUS_COLOURS: dict[str, str] = {
+    PhaseStatus.NOT_STARTED: "#E8E8E8",
+    PhaseStatus.NEGOTIATING: "#E69F00",
+    PhaseStatus.IN_FORCE: "#009E73",
+    PhaseStatus.RENEWED: "#56B4E9",
+    PhaseStatus.EXPIRED: "#8C8C8C",
+    PhaseStatus.COLLAPSED: "#D55E00",
+    PhaseStatus.REJECTED: "#CC79A7",
+}
+STATUS_NAMES: dict[str, str] = {
+    PhaseStatus.NOT_STARTED: "not started",
+    PhaseStatus.NEGOTIATING: "negotiating",
+    PhaseStatus.IN_FORCE: "in force",
+    PhaseStatus.RENEWED: "in force (renewed)",
+    PhaseStatus.EXPIRED: "expired",
+    PhaseStatus.COLLAPSED: "collapsed",
+    PhaseStatus.REJECTED: "talks abandoned",
+}
+OUTCOME_COLOURS = ("#8C8C8C", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#CC79A7", "#F0E442", "#000000")
+"""No truce first (grey), then the scenario's outcomes from least to most far-reaching."""
+
+BAND_OPACITY = {50: 0.45, 80: 0.28, 90: 0.16}
+FONT_SIZE = 16
+DAY = 86_400_000
+"""One day in milliseconds: the unit of plotly's date axes."""
+
+
+def esc(text: object) -> str:
+    """Text from a scenario, safe inside plotly's HTML-like labels and in the report's HTML."""
+    return html.escape(str(text), quote=True)
+
+
+def band_colour(colour: str, width: int) -> str:
+    """A fan band of ``width`` percent in a given colour (wider bands are paler)."""
+    return with_alpha(colour, BAND_OPACITY[width])
+
+
+def with_alpha(colour: str, alpha: float) -> str:
+    """``#RRGGBB`` as ``rgba(r, g, b, alpha)``: fan bands in an actor's colour."""
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha})"
+
+
+@dataclass(frozen=True)
+class Labels:
+    """What figures need from a scenario: escaped names, colours and the calendar, as plain data."""
+
+    title: str
+    start_date: dt.date
+    actors: dict[str, str]
+    phases: dict[str, str]
+    domains: dict[str, str]
+    outcomes: dict[str, str]
+    """Outcome id -> colour, from no truce to the most far-reaching."""
+    actor_colours: dict[str, str]
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Labels:
+        outcomes = [NO_TRUCE, *scenario.outcomes]
+        return cls(
+            title=esc(scenario.title),
+            start_date=scenario.start_date,
+            actors={a: esc(actor.name) for a, actor in scenario.actors.items()},
+            phases={p: esc(phase.title) for p, phase in scenario.phases.items()},
+            domains={d: esc(domain.description) for d, domain in scenario.domains.items()},
+            outcomes={o: OUTCOME_COLOURS[i % len(OUTCOME_COLOURS)] for i, o in enumerate(outcomes)},
+            actor_colours={a: OKABE_ITO[i % len(OKABE_ITO)] for i, a in enumerate(scenario.actors)},
+        )
+
+    def date(self, day: int | float) -> dt.date:
+        """The calendar date of a simulated day (day 0 is the scenario's start date)."""
+        return self.start_date + dt.timedelta(days=int(day))
+
+    def actor(self, actor_id: str) -> str:
+        return self.actors.get(actor_id, esc(actor_id))
+
+    def phase(self, phase_id: str) -> str:
+        return self.phases.get(phase_id, esc(phase_id))
+
+    def outcome(self, outcome_id: str) -> str:
+        return esc(outcome_id.replace("_", " "))
+
+
+def styled(fig: go.Figure, title: str, *, height: int = 480, legend: bool = True) -> go.Figure:
+    """Apply the house layout: a question as the title, large type, white ground, legend on top."""
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": FONT_SIZE + 4}},
+        template="simple_white",
+        font={"size": FONT_SIZE, "family": "Arial, Helvetica, sans-serif"},
+        height=height,
+        margin={"l": 70, "r": 30, "t": 110, "b": 60},
+        showlegend=legend,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
+        hoverlabel={"font": {"size": FONT_SIZE - 2}, "align": "left"},
+    )
+    return fig
+
+
+def time_axis(fig: go.Figure, **kwargs: object) -> None:
+    """Calendar dates on every x axis, ticks at month starts."""
+    fig.update_xaxes(type="date", tickformat="%d %b<br>%Y", showgrid=True, gridcolor="#EEEEEE", **kwargs)
