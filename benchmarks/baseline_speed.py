@@ -16,7 +16,8 @@ Run it from the repository root::
 The last line is always ``baseline_run_ms=<x> ensemble_s=<y> runs_per_s=<z> ratio_vs_batch_run=<r>``:
 
 * ``baseline_run_ms``: median wall time of one 180-day run, ``CeasefireModel(...).run()``;
-* ``ensemble_s``: the whole CLI pipeline (load, simulate, build the tables, write the files);
+* ``ensemble_s``: the whole CLI pipeline (load, simulate, build the tables, write the files and
+  ``report.html``);
 * ``runs_per_s``: runs / seconds of ``run_ensemble`` alone (simulation with the model's own
   per-day recording, run rows and summary: results in memory, as ``batch_run`` returns them);
 * ``ratio_vs_batch_run``: our runs per second / ``batch_run``'s, both timed in alternation in a
@@ -57,12 +58,13 @@ import pandas
 from sim.ensemble import Ensemble, run_ensemble
 from sim.loader import load_scenario
 from sim.model import CeasefireModel
+from sim.report import build_report, write_report
 from sim.scenario import Scenario
 from sim.tables import days_frame, events_frame, runs_frame, write_csv, write_json, write_parquet
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
-STAGES = ("loading", "model days", "recording", "writing")
+STAGES = ("loading", "model days", "recording", "writing", "report")
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -123,6 +125,7 @@ class Pipeline:
 
     seconds: dict[str, float] = field(default_factory=dict)
     ensemble: Ensemble | None = None
+    report_bytes: int = 0
 
 
 def write_outputs(target: Path, scenario: Scenario, ensemble: Ensemble, frames: dict[str, Any]) -> None:
@@ -154,12 +157,14 @@ def pipeline(runs: int) -> Pipeline:
     with tempfile.TemporaryDirectory(prefix="ceasefire-bench-") as tmp:
         write_outputs(Path(tmp), scenario, ensemble, frames)
         t4 = time.perf_counter()
-    p.seconds = dict(zip(STAGES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True))
+        p.report_bytes = write_report(build_report(Path(tmp)), Path(tmp) / "report.html")
+        t5 = time.perf_counter()
+    p.seconds = dict(zip(STAGES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True))
     p.ensemble = ensemble
     return p
 
 
-def median_pipeline(runs: int, repeats: int) -> tuple[dict[str, float], Ensemble]:
+def median_pipeline(runs: int, repeats: int) -> tuple[dict[str, float], Ensemble, int]:
     """Per-stage medians over ``repeats`` pipelines (after one warm-up), and the last ensemble."""
     last = pipeline(runs)
     samples: dict[str, list[float]] = defaultdict(list)
@@ -168,7 +173,8 @@ def median_pipeline(runs: int, repeats: int) -> tuple[dict[str, float], Ensemble
         for stage, s in last.seconds.items():
             samples[stage].append(s)
     assert last.ensemble is not None
-    return {stage: statistics.median(samples[stage]) for stage in STAGES}, last.ensemble
+    medians = {stage: statistics.median(samples[stage]) for stage in STAGES}
+    return medians, last.ensemble, last.report_bytes
 
 
 def in_model_split(scenario: Scenario, runs: int) -> tuple[float, dict[str, Accumulator]]:
@@ -382,7 +388,7 @@ def main(argv: list[str] | None = None) -> None:
     )
 
     # 3. the CLI pipeline, and inside the model
-    stages, ensemble = median_pipeline(runs, args.ensemble_repeats)
+    stages, ensemble, report_bytes = median_pipeline(runs, args.ensemble_repeats)
     total = sum(stages.values())
     print(
         f"\nensemble of {runs} runs, end to end as `ceasefire-sim run` (median of {args.ensemble_repeats}):"
@@ -393,6 +399,7 @@ def main(argv: list[str] | None = None) -> None:
     n_days = sum(len(r.days["day"]) for r in ensemble.results)
     n_events = sum(len(r.events) for r in ensemble.results)
     print(f"  tables: {len(ensemble.rows)} runs, {n_days} run-days, {n_events} events")
+    print(f"  report.html: {report_bytes:,} bytes")
 
     split_total, acc = in_model_split(scenario, runs)
     print(f"\ninside `model days` (one timed pass, {split_total:.3f} s):")

@@ -9,6 +9,7 @@ data-render='{"figures": n, "rendered": m, "errors": [...]}'>``, shown as a warn
 from __future__ import annotations
 
 import base64
+import html
 import json
 
 import plotly.offline
@@ -69,10 +70,15 @@ window.addEventListener('load', function () {
 """
 
 
+def attr(text: str) -> str:
+    """A value for an HTML attribute: quotes escaped too."""
+    return html.escape(text, quote=True)
+
+
 def _csv_link(chart: Chart) -> str:
     data = base64.b64encode(chart.data.to_csv(index=False).encode("utf-8")).decode("ascii")
     return (
-        f'<a class="no-print" download="{esc(chart.name)}.csv" href="data:text/csv;base64,{data}">'
+        f'<a class="no-print" download="{attr(chart.name)}.csv" href="data:text/csv;base64,{data}">'
         f"data behind this figure (CSV, {len(chart.data)} rows)</a>"
     )
 
@@ -82,7 +88,7 @@ def _figure(chart: Chart) -> str:
         full_html=False, include_plotlyjs=False, div_id=f"fig-{chart.name}", config=PLOTLY_CONFIG
     )
     note = f"{esc(chart.note)} " if chart.note else ""
-    return f'<figure id="{esc(chart.name)}">{div}<figcaption>{note}{_csv_link(chart)}</figcaption></figure>'
+    return f'<figure id="{attr(chart.name)}">{div}<figcaption>{note}{_csv_link(chart)}</figcaption></figure>'
 
 
 def _table(rows: list[tuple[str, ...]], header: tuple[str, ...], numeric: tuple[int, ...] = ()) -> str:
@@ -139,7 +145,7 @@ def render(report: Report) -> str:
 <script>{ERROR_TRAP}</script>
 <script type="text/javascript">{js}</script>
 </head>
-<body data-report-kind="{esc(report.kind)}">
+<body data-report-kind="{attr(report.kind)}">
 <h1>{title}</h1>
 <p class="caption">{report.caption}</p>
 <div id="render-warning" class="warning hidden"></div>

@@ -49,8 +49,12 @@ DAY = 86_400_000
 
 
 def esc(text: object) -> str:
-    """Text from a scenario, safe inside plotly's HTML-like labels and in the report's HTML."""
-    return html.escape(str(text), quote=True)
+    """Text from a scenario, safe inside plotly's HTML-like labels and in HTML text content.
+
+    Quotes stay as they are: plotly decodes ``&lt; &gt; &amp;`` but would show ``&quot;`` literally.
+    HTML attributes need :func:`html.escape` with quotes (``sim.report_html`` does that).
+    """
+    return html.escape(str(text), quote=False)
 
 
 def band_colour(colour: str, width: int) -> str:
