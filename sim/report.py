@@ -161,15 +161,17 @@ def run_report(folder: Path) -> Report:
     sections: list[Section] = []
     if n > 1:
         sections += ensemble_sections(runs, days, labels, phases, summary, last_day)
+        by_run = runs.set_index("run")
         for run, why in ens.representative_runs(runs, phases):
+            role = ROLES[why.split(":", 1)[0]]
+            text = f"{role} {_run_story(by_run.loc[run], labels)}"
             sections.append(
-                run_section(days[days["run"] == run], events[events["run"] == run], labels, phases, run, why)
+                run_section(days[days["run"] == run], events[events["run"] == run], labels, phases, run, text)
             )
     elif n == 1:
         run = int(runs["run"].iloc[0])
-        row = runs.iloc[0]
-        why = f"ends in {row['outcome']}, furthest phase {row['furthest_phase']}"
-        sections.append(run_section(days, events, labels, phases, run, why))
+        text = _run_story(runs.iloc[0], labels)
+        sections.append(run_section(days, events, labels, phases, run, text))
     return Report(
         title=f"{esc(sc.title)}: {'ensemble of ' + str(n) + ' runs' if n > 1 else 'one run'}",
         kind="ensemble" if n > 1 else "run",
@@ -177,6 +179,24 @@ def run_report(folder: Path) -> Report:
         sections=sections,
         provenance=provenance_rows(sc),
         manifest=manifest,
+    )
+
+
+ROLES = {
+    "typical": "The typical run: of the runs with the most common outcome, the one closest to the "
+    "ensemble's medians (docs/reports.md).",
+    "contrast": "A contrasting run: the most typical of the runs that went furthest, or of the second "
+    "most common outcome (docs/reports.md).",
+}
+
+
+def _run_story(row: pd.Series, labels: Labels) -> str:
+    """One run in a sentence (HTML-safe): its outcome and the furthest phase that entered force."""
+    furthest = row["furthest_phase"]
+    phase = labels.phase(furthest) if furthest in labels.phases else "none"
+    return (
+        f"It ends in {labels.outcome(row['outcome'])}; the furthest phase that entered into force: {phase}; "
+        f"{int(row['violations_true'])} true and {int(row['violations_perceived'])} perceived violations."
     )
 
 
@@ -309,9 +329,9 @@ def ensemble_sections(
 
 
 def run_section(
-    days: pd.DataFrame, events: pd.DataFrame, labels: Labels, phases: list[str], run: int, why: str
+    days: pd.DataFrame, events: pd.DataFrame, labels: Labels, phases: list[str], run: int, story: str
 ) -> Section:
-    """The six figures of one run."""
+    """The six figures of one run; ``story`` (HTML) says which run it is and how it ends."""
     days = days.sort_values("day")
     domains = list(labels.domains)
     tl = one.timeline_frame(days, phases)
@@ -362,8 +382,7 @@ def run_section(
             "Prisoners exchanged (both sides counted) and wounded handed over, cumulative.",
         ),
     ]
-    outcome_note = f"Run {run} ({esc(why)})."
-    return Section(f"Run {run}", outcome_note, charts)
+    return Section(f"Run {run}", story, charts)
 
 
 # -- sweep ---------------------------------------------------------------------------------------
