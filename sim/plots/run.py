@@ -300,22 +300,18 @@ def exchanges_frame(days: pd.DataFrame) -> pd.DataFrame:
 
 def exchanges_figure(frame: pd.DataFrame, events: pd.DataFrame, labels: Labels) -> go.Figure:
     fig = go.Figure()
-    fig.add_scatter(
-        x=_dates(labels, frame["day"]),
-        y=frame["prisoners_exchanged"],
-        mode="lines",
-        line={"color": "#0072B2", "width": 3, "shape": "hv"},
-        name="prisoners exchanged (both sides)",
-        hovertemplate="%{y} prisoners exchanged so far<extra>%{x|%d %b %Y}</extra>",
-    )
-    fig.add_scatter(
-        x=_dates(labels, frame["day"]),
-        y=frame["wounded_handed_over"],
-        mode="lines",
-        line={"color": "#CC79A7", "width": 3, "shape": "hv"},
-        name="wounded handed over",
-        hovertemplate="%{y} wounded handed over so far<extra>%{x|%d %b %Y}</extra>",
-    )
+    for column, colour, name in (
+        ("prisoners_exchanged", "#0072B2", "prisoners exchanged (both sides)"),
+        ("wounded_handed_over", "#CC79A7", "wounded handed over"),
+    ):
+        fig.add_scatter(
+            x=_dates(labels, frame["day"]),
+            y=frame[column],
+            mode="lines",
+            line={"color": colour, "width": 3, "shape": "hv"},
+            name=name,
+            hovertemplate=f"%{{y}} {name} so far<extra>%{{x|%d %b %Y}}</extra>",
+        )
     swaps = events[events["event"].isin(("exchange", "hand_over_wounded"))]
     if not swaps.empty:
         level = frame.set_index("day")["prisoners_exchanged"].reindex(swaps["day"]).to_numpy()
