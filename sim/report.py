@@ -227,19 +227,20 @@ def ensemble_sections(
     res = ens.outcomes_frame(runs, outcomes)
     entry = ens.entry_frame(runs, phases)
     belligerents = [c.removeprefix("cost_") for c in days.columns if c.startswith("cost_")]
-    trust_cols = {c.removeprefix("trust_"): c for c in days.columns if c.startswith("trust_")}
+    pairs = one.trust_pairs(list(days.columns), list(labels.actors))
+    trust_cols = {c: c for c in pairs}
     weekly = ens.fan_frame(
         days, {"true": "violations_true", "perceived": "violations_perceived"}, weekly=True
     )
     trust = ens.fan_frame(days, trust_cols)
     costs = ens.fan_frame(days, {b: f"cost_{b}" for b in belligerents})
 
-    def pair_name(pair: str) -> str:
-        a, b = pair.split("_", 1)
+    def pair_name(col: str) -> str:
+        a, b = pairs[col]
         return f"{labels.actor(a)} trusts {labels.actor(b)}"
 
-    def pair_colour(pair: str) -> str:
-        return labels.actor_colours.get(pair.split("_", 1)[0], "#000000")
+    def pair_colour(col: str) -> str:
+        return labels.actor_colours.get(pairs[col][0], "#000000")
 
     charts = [
         Chart(
@@ -271,22 +272,6 @@ def ensemble_sections(
             "Runs where a phase never entered force are not drawn: the label counts those that did.",
         ),
         Chart(
-            "violations-per-week",
-            ens.fan_figure(
-                weekly,
-                labels,
-                title="How many truce violations per week, true and perceived?",
-                y_title="violations per week",
-                colours={"true": "#000000", "perceived": "#D55E00"},
-                names={"true": "true violations", "perceived": "perceived violations"},
-                unit=" per week",
-            ),
-            weekly,
-            "Per full week, summed within each run; lines: median over runs; bands: middle 50, 80 and 90% "
-            "of runs. True: strikes inside a truce. Perceived: those detected by monitoring plus false "
-            "alarms.",
-        ),
-        Chart(
             "trust",
             ens.fan_figure(
                 trust,
@@ -316,6 +301,26 @@ def ensemble_sections(
             "comparable between actors and scenarios, not money). Bands as above.",
         ),
     ]
+    if not weekly.empty:  # runs shorter than a week have no full week to count
+        charts.insert(
+            4,
+            Chart(
+                "violations-per-week",
+                ens.fan_figure(
+                    weekly,
+                    labels,
+                    title="How many truce violations per week, true and perceived?",
+                    y_title="violations per week",
+                    colours={"true": "#000000", "perceived": "#D55E00"},
+                    names={"true": "true violations", "perceived": "perceived violations"},
+                    unit=" per week",
+                ),
+                weekly,
+                "Per full week, summed within each run; lines: median over runs; bands: middle 50, 80 "
+                "and 90% of runs. True: strikes inside a truce. Perceived: those detected by monitoring "
+                "plus false alarms.",
+            ),
+        )
     return [
         Section(
             f"Across {n} runs",
@@ -335,7 +340,7 @@ def run_section(
     days = days.sort_values("day")
     domains = list(labels.domains)
     tl = one.timeline_frame(days, phases)
-    trust = one.trust_frame(days)
+    trust = one.trust_frame(days, list(labels.actors))
     viol = one.violations_frame(days, domains)
     costs = one.costs_frame(days)
     offers = one.offers_frame(events)
@@ -402,10 +407,13 @@ def sweep_report(folder: Path, manifest: dict) -> Report:
     marks = sw.indicators(runs, outcomes, phases)
     marks = marks.loc[:, marks.std() > 0] if len(marks) > 1 else marks
     status = manifest.get("status", "unknown")
-    planned = manifest.get("planned_runs") or manifest.get("runs")
+    planned = manifest.get("total_runs")
+    if status != "complete":
+        stored = f"{len(runs)} of {planned}" if planned else str(len(runs))
+        status = f"{status}, not finished: {stored} runs stored; resume it for the rest"
     what = (
         f"{spec.get('design', '?')} design, {runs['point'].nunique()} points × {spec.get('replicates', '?')} "
-        f"seeds = {len(runs)} runs (status: {status}{f', {planned} planned' if planned else ''}), "
+        f"seeds = {len(runs)} runs (status: {status}), "
         f"seed {spec.get('seed', '?')}"
     )
     sections: list[Section] = []
@@ -527,7 +535,7 @@ def export_images(report: Report, folder: Path, fmt: str) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     charts = report.charts
     paths = [folder / f"{c.name}.{fmt}" for c in charts]
-    os.environ.setdefault("BROWSER_PATH", browser)
+    os.environ["BROWSER_PATH"] = browser  # the one found, even over a stale setting
     figures = [_with_caption(c.figure, report.caption) for c in charts]
     try:
         pio.write_images(figures, paths, format=fmt, width=1200, scale=1)

@@ -55,6 +55,12 @@ def write_folder_report(folder: Path, fmt: ImageFormat | None = None, *, strict:
             raise fail([str(exc)]) from None
         err.print(f"[yellow]report not written[/]: {exc}", highlight=False)
         return False
+    except Exception as exc:  # a bug in a figure must not turn a finished run into a traceback
+        problem = f"{folder}: report not written: {type(exc).__name__}: {exc} (a bug: please report it)"
+        if strict:
+            raise fail([problem]) from None
+        err.print(f"[yellow]{problem}[/]", highlight=False)
+        return False
     out.print(
         f"wrote {folder / REPORT_FILE} ({len(report.charts)} figures, {size / 2**20:.1f} MiB, "
         f"{time.perf_counter() - started:.1f} s)",

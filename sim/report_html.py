@@ -92,14 +92,15 @@ def _figure(chart: Chart) -> str:
 
 
 def _table(rows: list[tuple[str, ...]], header: tuple[str, ...], numeric: tuple[int, ...] = ()) -> str:
-    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    head = "".join(f"<th>{esc(h)}</th>" for h in header) if any(header) else ""
     body = "".join(
         "<tr>"
         + "".join(f'<td class="num">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(row))
         + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    thead = f"<thead><tr>{head}</tr></thead>" if head else ""
+    return f"<table>{thead}<tbody>{body}</tbody></table>"
 
 
 def _provenance(report: Report) -> str:

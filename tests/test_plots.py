@@ -95,6 +95,7 @@ def test_timeline_figure_has_a_bar_per_state_in_scenario_order_and_explained_tur
     assert {t.name for t in bars} == {"negotiating", "in force", "collapsed", "not started"}
     in_force = next(t for t in bars if t.name == "in force")
     assert in_force.marker.color == STATUS_COLOURS["in_force"]
+    assert list(in_force.base) == [str(labels.date(4)), str(labels.date(10))]  # day d drawn at date(d)
     assert list(in_force.x) == [4 * 86_400_000, 1 * 86_400_000]  # durations in ms on a date axis
     assert fig.layout.yaxis.categoryarray == (labels.phase("energy_truce"), labels.phase("maritime_truce"))
     marks = next(t for t in fig.data if t.name == "turning points")
@@ -122,7 +123,7 @@ def test_events_read_as_sentences(labels):
 
 def test_run_frames_hold_the_days_numbers(labels):
     days = days_of_one_run()
-    trust = one.trust_frame(days)
+    trust = one.trust_frame(days, ["us", "russia", "ukraine"])
     assert set(zip(trust["actor"], trust["other"], strict=True)) == {
         ("russia", "ukraine"),
         ("ukraine", "russia"),
@@ -315,3 +316,45 @@ def test_sensitivity_bars_pick_the_outcome_with_a_menu(labels):
 def test_labels_escape_scenario_text(baseline):
     hostile = baseline.model_copy(update={"title": "<script>alert(1)</script>"})
     assert Labels.of(hostile).title == "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def test_trust_pairs_match_actor_ids_that_contain_underscores(labels):
+    days = pd.DataFrame({"day": [1], "trust_north_korea_ukraine": [0.2], "trust_ukraine_north_korea": [0.3]})
+    frame = one.trust_frame(days, ["north_korea", "ukraine", "us"])
+    assert set(zip(frame["actor"], frame["other"], strict=True)) == {
+        ("north_korea", "ukraine"),
+        ("ukraine", "north_korea"),
+    }
+
+
+def test_representative_runs_do_not_depend_on_row_order():
+    phases = ["energy_truce", "maritime_truce", "full_ceasefire"]
+    tied = runs_table().assign(  # partial truce and no truce tie, two runs each
+        outcome=["partial_truce", "no_truce", "partial_truce", "no_truce", "full_ceasefire"]
+    )
+    forward = ens.representative_runs(tied, phases)
+    backward = ens.representative_runs(tied.iloc[::-1], phases)
+    assert forward == backward
+    assert forward[0][1].startswith("typical: ends in partial_truce")  # the tie goes to run 0's outcome
+
+
+def test_entry_figure_keeps_a_phase_no_run_reached(labels):
+    entry = ens.entry_frame(
+        runs_table().assign(peace_framework_entered_day=None),
+        ["maritime_truce", "full_ceasefire", "peace_framework"],
+    )
+    fig = ens.entry_figure(entry, labels, ["maritime_truce", "full_ceasefire", "peace_framework"], 5)
+    assert any("(0 of 5 runs)" in c for c in fig.layout.yaxis.categoryarray)
+
+
+def test_continuous_axes_bin_by_design_point_and_name_bins_by_range():
+    values = pd.Series(np.repeat(np.linspace(0.0, 1.0, 30), 4))  # 30 points x 4 replicates
+    level, names = sw.levels(values), sw.level_names(values)
+    assert level.nunique() == sw.BINS
+    assert (level.groupby(values).nunique() == 1).all()  # replicates of a point share a bin
+    assert names.iloc[0] == "0–0.138"  # the first 5 of 30 points
+
+
+def test_fan_frame_of_runs_shorter_than_a_week_is_empty_not_an_error():
+    days = ensemble_days().query("day <= 5")
+    assert ens.fan_frame(days, {"true": "violations_true"}, weekly=True).empty

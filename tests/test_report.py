@@ -112,6 +112,13 @@ def test_single_run_report(tmp_path):
     assert_self_contained_and_escaped((out / "report.html").read_text())
 
 
+def test_runs_shorter_than_a_week_still_get_a_report(tmp_path):
+    out = tmp_path / "short"
+    invoke("run", "--runs", "3", "--days", "6", "--out", str(out))
+    names = [c.name for c in build_report(out).charts]
+    assert "violations-per-week" not in names and "trust" in names
+
+
 def test_no_report_flag_and_bad_folders(tmp_path):
     out = tmp_path / "plain"
     invoke("run", "--runs", "2", "--days", "20", "--out", str(out), "--no-report")
@@ -159,6 +166,10 @@ def test_sweep_report_with_sensitivity(tmp_path):
     assert "sensitivity" in [c.name for c in report.charts]
     assert any(row[1].endswith("(swept)") for row in report.provenance)
     assert_self_contained_and_escaped((out / "report.html").read_text())
+    # an unfinished sweep says so (here: the manifest as a killed sweep leaves it)
+    manifest = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(json.dumps({**manifest, "status": "running", "total_runs": 240}))
+    assert "running, not finished: 120 of 240 runs stored" in build_report(out).caption
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")

@@ -64,9 +64,8 @@ def occupancy_figure(frame: pd.DataFrame, labels: Labels) -> go.Figure:
                 name=name,
                 legendgroup=status,
                 showlegend=not any(t.name == name for t in fig.data),
-                hovertemplate=(
-                    f"{labels.phase(phase)}: {name} in %{{y:.0%}} of runs<extra>%{{x|%d %b %Y}}</extra>"
-                ),
+                meta=f"{labels.phase(phase)}: {name}",
+                hovertemplate="%{meta} in %{y:.0%} of runs<extra>%{x|%d %b %Y}</extra>",
                 row=i,
                 col=1,
             )
@@ -142,6 +141,9 @@ def fan_frame(days: pd.DataFrame, columns: Mapping[str, str], *, weekly: bool = 
         full = data.groupby("week")["day"].transform("nunique") == 7
         data = data[full].groupby(["run", "week"], as_index=False)[list(columns.values())].sum()
         data["day"] = data.pop("week") * 7 + 1
+    names = [f"q{round(v * 100):02d}" for v in QUANTILES]
+    if data.empty:  # e.g. weekly sums of a run shorter than a week
+        return pd.DataFrame(columns=["series", "day", *names])
     parts = []
     for name, col in columns.items():
         q = data.groupby("day")[col].quantile(list(QUANTILES)).unstack()
@@ -170,7 +172,7 @@ def fan_figure(
         shared_xaxes=True,
         shared_yaxes=True,
         subplot_titles=[names[s] for s in series_ids],
-        vertical_spacing=0.12 if len(series_ids) > 1 else 0.0,
+        vertical_spacing=80 / (170 + 280 * len(series_ids)) if len(series_ids) > 1 else 0.0,
     )
     for row, series in enumerate(series_ids, start=1):
         g = frame[frame["series"] == series]
@@ -199,8 +201,9 @@ def fan_figure(
                 legendgroup=f"band{width}",
                 showlegend=row == 1,
                 customdata=np.column_stack([g[lo_col], g[hi_col]]),
+                meta=name,
                 hovertemplate=(
-                    f"{name}: {width}% of runs between %{{customdata[0]:.2f}} and %{{customdata[1]:.2f}}"
+                    f"%{{meta}}: {width}% of runs between %{{customdata[0]:.2f}} and %{{customdata[1]:.2f}}"
                     f"{unit}<extra>%{{x|%d %b %Y}}</extra>"
                 ),
                 row=row,
@@ -212,7 +215,8 @@ def fan_figure(
             mode="lines",
             line={"color": colour, "width": 3},
             name=f"{name}: median",
-            hovertemplate=f"{name}: median %{{y:.2f}}{unit}<extra>%{{x|%d %b %Y}}</extra>",
+            meta=name,
+            hovertemplate=f"%{{meta}}: median %{{y:.2f}}{unit}<extra>%{{x|%d %b %Y}}</extra>",
             row=row,
             col=1,
         )
@@ -293,12 +297,11 @@ def entry_figure(frame: pd.DataFrame, labels: Labels, phases: Sequence[str], n_r
             marker={"color": STATUS_COLOURS["in_force"], "size": 5, "opacity": 0.6},
             line={"color": "#333333"},
             customdata=g["run"] if len(g) else None,
-            hovertemplate=(
-                f"{labels.phase(p)} entered force on %{{x|%d %b %Y}} (run %{{customdata}})<extra></extra>"
-            ),
+            meta=labels.phase(p),
+            hovertemplate="%{meta} entered force on %{x|%d %b %Y} (run %{customdata})<extra></extra>",
             showlegend=False,
         )
-    fig.update_yaxes(autorange="reversed")
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=[t.name for t in fig.data])
     time_axis(fig)
     return styled(
         fig, "When does each phase first enter into force?", height=160 + 90 * len(phases), legend=False
@@ -314,11 +317,12 @@ def representative_runs(runs: pd.DataFrame, phases: Sequence[str]) -> list[tuple
        (``sum |x - median| / IQR`` over violations, exchanges, days each phase held and final trust).
     2. *Contrast*: among runs that reached the furthest phase any run reached, the one closest to
        the medians in the same sense, if the typical run did not reach it; otherwise the most typical
-       run of the second most common outcome, if there is one.
-    Ties go to the lowest run number, so the pick is reproducible.
+       run (as in 1.) of the second most common outcome, if there is one.
+    Ties (of counts or distances) go to the lowest run number, so the pick does not depend on row order.
     """
     if runs.empty:
         return []
+    runs = runs.sort_values("run").reset_index(drop=True)
     measures = [c for c in ("violations_true", "violations_perceived", "prisoners_exchanged") if c in runs]
     measures += [f"{p}_days_in_force" for p in phases if f"{p}_days_in_force" in runs]
     measures += [c for c in runs.columns if c.startswith("final_trust_")]
@@ -330,11 +334,14 @@ def representative_runs(runs: pd.DataFrame, phases: Sequence[str]) -> list[tuple
         d = distance[mask]
         return int(runs.loc[d[d == d.min()].index, "run"].min())
 
-    modal = runs["outcome"].value_counts()
-    in_modal = runs["outcome"] == modal.index[0]
-    furthest = runs.loc[in_modal, "furthest_phase"].value_counts().index[0]
-    typical = closest(in_modal & (runs["furthest_phase"] == furthest))
-    picked = [(typical, f"typical: ends in {modal.index[0]}, furthest phase {furthest}")]
+    def most_typical_of(outcome: str) -> tuple[int, str]:
+        of_outcome = runs["outcome"] == outcome
+        furthest = _by_count(runs.loc[of_outcome, "furthest_phase"])[0]
+        return closest(of_outcome & (runs["furthest_phase"] == furthest)), furthest
+
+    modal = _by_count(runs["outcome"])
+    typical, furthest = most_typical_of(modal[0])
+    picked = [(typical, f"typical: ends in {modal[0]}, furthest phase {furthest}")]
     order = {p: i for i, p in enumerate(phases)}
     reached = runs["furthest_phase"].map(lambda p: order.get(p, -1))
     top = reached.max()
@@ -343,6 +350,13 @@ def representative_runs(runs: pd.DataFrame, phases: Sequence[str]) -> list[tuple
         run = closest(reached == top)
         picked.append((run, f"contrast: reached {phases[top]}, the furthest phase any run reached"))
     elif len(modal) > 1:
-        run = closest(runs["outcome"] == modal.index[1])
-        picked.append((run, f"contrast: ends in {modal.index[1]}, the second most common outcome"))
+        run, _ = most_typical_of(modal[1])
+        picked.append((run, f"contrast: ends in {modal[1]}, the second most common outcome"))
     return picked
+
+
+def _by_count(values: pd.Series) -> list:
+    """Distinct values, most common first; a tie goes to the value seen first (lowest run number)."""
+    counts = values.value_counts(sort=False)
+    first = {v: i for i, v in reversed(list(enumerate(values)))}
+    return sorted(counts.index, key=lambda v: (-counts[v], first[v]))

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from sim.plots.events import explain
-from sim.plots.style import DAY, STATUS_COLOURS, STATUS_NAMES, Labels, styled, time_axis
+from sim.plots.style import DASHES, DAY, STATUS_COLOURS, STATUS_NAMES, Labels, styled, time_axis
 
 TIMELINE_EVENTS = ("open", "enter_force", "withdraw", "renewed", "expired", "reopen", "abandon")
 
@@ -56,10 +56,10 @@ def timeline_figure(frame: pd.DataFrame, events: pd.DataFrame, labels: Labels) -
         seg = frame[frame["status"] == status]
         if seg.empty:
             continue
-        first = [labels.date(d - 1) for d in seg["first_day"]]
+        first = [labels.date(d) for d in seg["first_day"]]  # day d is drawn at date(d), as everywhere
         text = [
-            f"{labels.phase(p)}: {STATUS_NAMES[status]}<br>{labels.date(a - 1):%d %b} to "
-            f"{labels.date(b):%d %b %Y} ({n} days)"
+            f"{labels.phase(p)}: {STATUS_NAMES[status]}<br>{labels.date(a):%d %b} to "
+            f"{labels.date(b):%d %b %Y} ({n} day{'s' if n != 1 else ''})"
             for p, a, b, n in zip(seg["phase"], seg["first_day"], seg["last_day"], seg["days"], strict=True)
         ]
         fig.add_bar(
@@ -92,19 +92,33 @@ def timeline_figure(frame: pd.DataFrame, events: pd.DataFrame, labels: Labels) -
 
 
 # -- trust ---------------------------------------------------------------------------------------
-def trust_frame(days: pd.DataFrame) -> pd.DataFrame:
+def trust_pairs(columns: Sequence[str], actors: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """``trust_{a}_{b}`` columns as (a, b), matched against the actor ids (ids may contain ``_``)."""
+    pairs = {f"trust_{a}_{b}": (a, b) for a in actors for b in actors if a != b}
+    return {c: pairs[c] for c in columns if c in pairs}
+
+
+def trust_frame(days: pd.DataFrame, actors: Sequence[str]) -> pd.DataFrame:
     """Trust of each actor in each enemy per day (long form: day, actor, other, trust)."""
-    cols = [c for c in days.columns if c.startswith("trust_")]
-    long = days.melt(id_vars=["day"], value_vars=cols, var_name="pair", value_name="trust")
-    pair = long["pair"].str.removeprefix("trust_").str.split("_", n=1, expand=True)
-    long["actor"], long["other"] = pair[0], pair[1]
-    return long[["day", "actor", "other", "trust"]]
+    pairs = trust_pairs(list(days.columns), actors)
+    parts = [
+        pd.DataFrame({"day": days["day"], "actor": a, "other": b, "trust": days[col]})
+        for col, (a, b) in pairs.items()
+    ]
+    if not parts:
+        return pd.DataFrame(columns=["day", "actor", "other", "trust"])
+    return pd.concat(parts, ignore_index=True)
 
 
 def trust_figure(frame: pd.DataFrame, events: pd.DataFrame, labels: Labels) -> go.Figure:
-    """Trust between each pair, with each perceived violation marked where it hit."""
+    """Trust between each pair, with each perceived violation marked where it hit.
+
+    Colour says who trusts, the dash pattern whom (when an actor has more than one enemy).
+    """
     fig = go.Figure()
+    others: dict[str, list[str]] = {}
     for (actor, other), g in frame.groupby(["actor", "other"], sort=False):
+        others.setdefault(actor, []).append(other)
         colour = labels.actor_colours.get(actor, "#000000")
         name = f"{labels.actor(actor)} trusts {labels.actor(other)}"
         fig.add_scatter(
@@ -112,8 +126,9 @@ def trust_figure(frame: pd.DataFrame, events: pd.DataFrame, labels: Labels) -> g
             y=g["trust"],
             mode="lines",
             name=name,
-            line={"color": colour, "width": 3},
-            hovertemplate=f"{name}: %{{y:.2f}}<extra>%{{x|%d %b %Y}}</extra>",
+            line={"color": colour, "width": 3, "dash": DASHES[(len(others[actor]) - 1) % len(DASHES)]},
+            meta=name,
+            hovertemplate="%{meta}: %{y:.2f}<extra>%{x|%d %b %Y}</extra>",
         )
         seen = events[(events["event"] == "perceive") & (events["actor"] == actor)]
         seen = seen[seen["detail"].str.split(" ").str[0] == other]
@@ -124,7 +139,7 @@ def trust_figure(frame: pd.DataFrame, events: pd.DataFrame, labels: Labels) -> g
                 x=_dates(labels, seen["day"]),
                 y=level,
                 mode="markers",
-                name=f"{labels.actor(actor)} perceives a violation",
+                name=f"{labels.actor(actor)} perceives a violation by {labels.actor(other)}",
                 marker={
                     "color": colour,
                     "size": 10,
@@ -174,7 +189,7 @@ def violations_figure(frame: pd.DataFrame, events: pd.DataFrame, labels: Labels)
         cols=1,
         shared_xaxes=True,
         subplot_titles=[labels.domains.get(d, "All domains") for d in domains],
-        vertical_spacing=0.12,
+        vertical_spacing=80 / (200 + 230 * max(1, len(domains))),
     )
     styles = {"true": ("#000000", "solid", "true violations"), "perceived": ("#D55E00", "dash", "perceived")}
     for i, d in enumerate(domains, start=1):
@@ -242,7 +257,8 @@ def costs_figure(frame: pd.DataFrame, labels: Labels) -> go.Figure:
             mode="lines",
             name=name,
             line={"color": labels.actor_colours.get(actor, "#000"), "width": 3},
-            hovertemplate=f"{name}: %{{y:.1f}} cost units so far<extra>%{{x|%d %b %Y}}</extra>",
+            meta=name,
+            hovertemplate="%{meta}: %{y:.1f} cost units so far<extra>%{x|%d %b %Y}</extra>",
         )
     fig.update_yaxes(title="cumulative cost of war (model units)", rangemode="tozero")
     time_axis(fig)
@@ -285,7 +301,8 @@ def offers_figure(frame: pd.DataFrame, labels: Labels) -> go.Figure:
             mode="lines",
             line={"color": colour, "dash": "dot", "width": 2, "shape": "hv"},
             name=f"{name}'s reservation value",
-            hovertemplate=f"{name} walks away below %{{y:.2f}}<extra>%{{x|%d %b %Y}}</extra>",
+            meta=name,
+            hovertemplate="%{meta} walks away below %{y:.2f}<extra>%{x|%d %b %Y}</extra>",
         )
     fig.update_yaxes(title="value of the package (utility)")
     time_axis(fig)

@@ -42,6 +42,8 @@ STATUS_NAMES: dict[str, str] = {
 OUTCOME_COLOURS = ("#8C8C8C", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#CC79A7", "#F0E442", "#000000")
 """No truce first (grey), then the scenario's outcomes from least to most far-reaching."""
 
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
+"""Line patterns that tell apart series of one colour (an actor's trust in each enemy)."""
 BAND_OPACITY = {50: 0.45, 80: 0.28, 90: 0.16}
 FONT_SIZE = 16
 DAY = 86_400_000
@@ -130,16 +132,65 @@ HOUSE = go.layout.Template(
 JSON each in the page."""
 
 
+LEGEND_WIDTH = 1150
+"""The width (px) a legend row is assumed to have: the report's figures are about 1,200 px wide."""
+
+
+def legend_rows(fig: go.Figure) -> int:
+    """How many rows the horizontal legend takes, estimated from its entries' text lengths."""
+    names, seen = [], set()
+    for t in fig.data:
+        name, shown = getattr(t, "name", None), getattr(t, "showlegend", None)
+        group = getattr(t, "legendgroup", None) or name
+        if shown is False or not name or group in seen:
+            continue
+        seen.add(group)
+        names.append(html.unescape(name))
+    if not names or (len(names) == 1 and getattr(fig.data[0], "showlegend", None) is None):
+        return 0
+    rows, used = 1, 0.0
+    for name in names:
+        width = 45 + 0.56 * FONT_SIZE * len(name)
+        if used and used + width > LEGEND_WIDTH:
+            rows, used = rows + 1, 0.0
+        used += width
+    return rows
+
+
 def styled(fig: go.Figure, title: str, *, height: int = 480, legend: bool = True) -> go.Figure:
-    """Apply the house layout: a question as the title, large type, white ground, legend on top."""
+    """Apply the house layout: a question as the title, large type, white ground, legend on top.
+
+    The top margin grows with the legend's rows (and subplot titles), so they never overlap the
+    title or the plot.
+    """
+    rows = legend_rows(fig) if legend else 0
+    subtitles = 26 if fig.layout.annotations else 6
+    menu = 44 if fig.layout.updatemenus else 0
+    top = 58 + 28 * rows + subtitles + menu
+    height += top - 110
     fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": FONT_SIZE + 4}},
+        title={
+            "text": title,
+            "x": 0.01,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1 - 14 / height,
+            "yanchor": "top",
+            "font": {"size": FONT_SIZE + 4},
+        },
         template=HOUSE,
         font={"size": FONT_SIZE, "family": "Arial, Helvetica, sans-serif"},
         height=height,
-        margin={"l": 70, "r": 30, "t": 110, "b": 60},
-        showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
+        margin={"l": 70, "r": 30, "t": top, "b": 60},
+        showlegend=legend and rows > 0,
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "y": 1 - 54 / height,
+            "yanchor": "top",
+            "xanchor": "left",
+            "x": 0.0,
+        },
         hoverlabel={"font": {"size": FONT_SIZE - 2}, "align": "left"},
     )
     return fig

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from sim.plots.style import OKABE_ITO, Labels, esc, styled, with_alpha
+from sim.plots.style import DASHES, Labels, esc, styled, with_alpha
 from sim.sweep import wilson
 
 MAX_LEVELS = 12
@@ -53,11 +53,28 @@ def metric_label(metric: str, labels: Labels) -> str:
 
 
 def levels(values: pd.Series) -> pd.Series:
-    """An axis's values as levels: themselves if few, else the mean value of their quantile bin."""
+    """An axis's values as levels: themselves if few, else the mean value of their quantile bin.
+
+    Bins cut the distinct values (design points), so all replicates of a point share a bin.
+    """
+    return _binned(values)[0]
+
+
+def level_names(values: pd.Series) -> pd.Series:
+    """Each value's level as text: the value itself, or its bin's range ``low–high``."""
+    return _binned(values)[1]
+
+
+def _binned(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     if values.nunique() <= MAX_LEVELS:
-        return values.astype(float)
-    bins = pd.qcut(values.rank(method="first"), BINS, labels=False)
-    return values.groupby(bins).transform("mean").astype(float)
+        return values.astype(float), values.map(lambda v: f"{v:.3g}")
+    distinct = np.sort(values.unique())
+    code = pd.Series(pd.qcut(np.arange(len(distinct)), BINS, labels=False), index=distinct)
+    bins = values.map(code)
+    mean = values.groupby(bins).transform("mean").astype(float)
+    low, high = values.groupby(bins).transform("min"), values.groupby(bins).transform("max")
+    names = pd.Series([f"{a:.3g}–{b:.3g}" for a, b in zip(low, high, strict=True)], index=values.index)
+    return mean, names
 
 
 def _share_rows(group: pd.DataFrame, metrics: Sequence[str]) -> list[dict]:
@@ -79,11 +96,14 @@ def headline_metric(table: pd.DataFrame) -> str:
 # -- heatmaps over two axes ----------------------------------------------------------------------
 def heatmap_frame(runs: pd.DataFrame, x_axis: str, y_axis: str, marks: pd.DataFrame) -> pd.DataFrame:
     """Per cell of two axes (pooled over all others): each metric's share with its 95% interval."""
-    keys = pd.DataFrame({"x": levels(runs[axis_column(x_axis)]), "y": levels(runs[axis_column(y_axis)])})
+    xs, ys = runs[axis_column(x_axis)], runs[axis_column(y_axis)]
+    keys = pd.DataFrame(
+        {"x": levels(xs), "y": levels(ys), "x_name": level_names(xs), "y_name": level_names(ys)}
+    )
     data = pd.concat([keys, marks], axis=1)
     rows = []
-    for (x, y), group in data.groupby(["x", "y"], sort=True):
-        rows += [{"x": x, "y": y, **r} for r in _share_rows(group, marks.columns)]
+    for (x, y, xn, yn), group in data.groupby(["x", "y", "x_name", "y_name"], sort=True):
+        rows += [{"x": x, "y": y, "x_name": xn, "y_name": yn, **r} for r in _share_rows(group, marks.columns)]
     return pd.DataFrame(rows)
 
 
@@ -98,9 +118,11 @@ def heatmap_figure(frame: pd.DataFrame, x_axis: str, y_axis: str, labels: Labels
         low = g.pivot(index="y", columns="x", values="low")
         high = g.pivot(index="y", columns="x", values="high")
         n = g.pivot(index="y", columns="x", values="runs")
+        x_names = g.drop_duplicates("x").set_index("x")["x_name"]
+        y_names = g.drop_duplicates("y").set_index("y")["y_name"]
         fig.add_heatmap(
-            x=[f"{v:.3g}" for v in z.columns],
-            y=[f"{v:.3g}" for v in z.index],
+            x=[x_names[v] for v in z.columns],
+            y=[y_names[v] for v in z.index],
             z=z.to_numpy(),
             zmin=0,
             zmax=max(0.05, float(np.nanmax(z.to_numpy()))),
@@ -109,11 +131,12 @@ def heatmap_figure(frame: pd.DataFrame, x_axis: str, y_axis: str, labels: Labels
             customdata=np.dstack([low.to_numpy(), high.to_numpy(), n.to_numpy()]),
             hovertemplate=(
                 f"{axis_label(x_axis)} = %{{x}}<br>{axis_label(y_axis)} = %{{y}}<br>"
-                f"{metric_label(m, labels)}: %{{z:.1%}} of %{{customdata[2]}} runs<br>"
+                "%{meta}: %{z:.1%} of %{customdata[2]} runs<br>"
                 "95% interval %{customdata[0]:.1%} to %{customdata[1]:.1%}<extra></extra>"
             ),
             visible=m == default,
             name=metric_label(m, labels),
+            meta=metric_label(m, labels),
         )
     buttons = [
         {
@@ -150,14 +173,18 @@ def response_frame(runs: pd.DataFrame, axes: Sequence[str], marks: pd.DataFrame)
     """Per axis and level (pooled over the other axes): each metric's share with its 95% interval."""
     rows = []
     for axis in axes:
-        data = marks.assign(level=levels(runs[axis_column(axis)]))
-        for level, group in data.groupby("level", sort=True):
-            rows += [{"axis": axis, "level": level, **r} for r in _share_rows(group, marks.columns)]
+        values = runs[axis_column(axis)]
+        data = marks.assign(level=levels(values), level_name=level_names(values))
+        for (level, name), group in data.groupby(["level", "level_name"], sort=True):
+            rows += [
+                {"axis": axis, "level": level, "level_name": name, **r}
+                for r in _share_rows(group, marks.columns)
+            ]
     return pd.DataFrame(rows)
 
 
 def response_figure(frame: pd.DataFrame, labels: Labels) -> go.Figure:
-    """One panel per axis: each outcome's share (solid) and each phase reached (dashed), with 95% bands."""
+    """One panel per axis: each outcome's share (solid, its colour) and each phase reached (black, dashed)."""
     axes = list(dict.fromkeys(frame["axis"]))
     cols = min(2, len(axes))
     nrows = -(-len(axes) // cols)
@@ -165,22 +192,24 @@ def response_figure(frame: pd.DataFrame, labels: Labels) -> go.Figure:
         rows=nrows,
         cols=cols,
         subplot_titles=[axis_label(a) for a in axes],
-        vertical_spacing=0.5 / max(nrows, 1) if nrows > 1 else 0.1,
+        vertical_spacing=90 / (160 + 330 * nrows) if nrows > 1 else 0.1,
     )
     metrics = [
         m for m in dict.fromkeys(frame["metric"]) if frame.loc[frame["metric"] == m, "share"].max() > 0
     ]
-    phase_colour = {m: OKABE_ITO[(i + 3) % len(OKABE_ITO)] for i, m in enumerate(metrics)}
+    reached = [m for m in metrics if not m.startswith("share_")]
+    phase_dash = {m: DASHES[1 + i % (len(DASHES) - 1)] for i, m in enumerate(reached)}
     for k, axis in enumerate(axes):
         row, col = k // cols + 1, k % cols + 1
         for m in metrics:
             g = frame[(frame["axis"] == axis) & (frame["metric"] == m)]
             outcome = m.startswith("share_")
-            colour = labels.outcomes.get(m.removeprefix("share_"), "#000") if outcome else phase_colour[m]
+            colour = labels.outcomes.get(m.removeprefix("share_"), "#000") if outcome else "#000000"
             name = metric_label(m, labels)
             fig.add_scatter(
                 x=[*g["level"], *g["level"][::-1]],
                 y=[*g["high"], *g["low"][::-1]],
+                mode="lines",
                 fill="toself",
                 fillcolor=with_alpha(colour, 0.15),
                 line={"width": 0},
@@ -194,25 +223,25 @@ def response_figure(frame: pd.DataFrame, labels: Labels) -> go.Figure:
                 x=g["level"],
                 y=g["share"],
                 mode="lines+markers",
-                line={"color": colour, "width": 3, "dash": "solid" if outcome else "dash"},
+                line={"color": colour, "width": 3, "dash": "solid" if outcome else phase_dash[m]},
                 marker={"color": colour, "size": 7},
                 name=name,
+                meta=name,
                 legendgroup=m,
                 showlegend=k == 0,
-                customdata=np.column_stack([g["low"], g["high"], g["runs"]]),
+                customdata=list(zip(g["low"], g["high"], g["runs"], g["level_name"], strict=True)),
                 hovertemplate=(
-                    f"{axis_label(axis)} = %{{x:.3g}}<br>{name}: %{{y:.1%}} of %{{customdata[2]}} runs"
+                    f"{axis_label(axis)} = %{{customdata[3]}}<br>"
+                    "%{meta}: %{y:.1%} of %{customdata[2]} runs"
                     "<br>95% interval %{customdata[0]:.1%} to %{customdata[1]:.1%}<extra></extra>"
                 ),
                 row=row,
                 col=col,
             )
         fig.update_yaxes(tickformat=".0%", range=[0, 1], row=row, col=col)
-    styled(fig, "How does each outcome respond to one input at a time? (95% bands)", height=220 + 330 * nrows)
-    fig.update_layout(
-        legend={"y": -0.12 if nrows == 1 else -0.05, "yanchor": "top"}, margin={"t": 80, "b": 140}
+    return styled(
+        fig, "How does each outcome respond to one input at a time? (95% bands)", height=160 + 330 * nrows
     )
-    return fig
 
 
 # -- sensitivity indices -------------------------------------------------------------------------
@@ -271,7 +300,6 @@ def sensitivity_figure(indices: pd.DataFrame, labels: Labels) -> go.Figure:
     n_axes = indices["axis"].nunique()
     method = "Sobol" if sobol else "Morris"
     styled(fig, f"Which inputs move the outcome most? ({method}, 95% intervals)", height=260 + 50 * n_axes)
-    fig.update_layout(legend={"x": 1.0, "xanchor": "right"})
     return fig
 
 
@@ -301,6 +329,7 @@ def scoring_figure(frame: pd.DataFrame, labels: Labels) -> go.Figure:
             y=[axis_label(a) for a in z.index],
             z=z.to_numpy(),
             zmin=0,
+            zmax=max(0.05, float(np.nanmax(z.to_numpy()))) if z.size else 0.05,
             colorscale="Cividis",
             text=np.vectorize(lambda v: "" if np.isnan(v) else f"{v:.2f}")(z.to_numpy()),
             texttemplate="%{text}",
@@ -352,13 +381,14 @@ def parallel_figure(frame: pd.DataFrame, axes: Sequence[str], labels: Labels, n_
         )
     )
     shown = f"{len(frame)} of {n_runs} runs" if len(frame) < n_runs else f"all {n_runs} runs"
-    fig.update_layout(margin={"l": 90, "r": 90, "t": 150, "b": 40})
-    return styled(
+    styled(
         fig,
         f"Which inputs lead to which outcome? (drag along an axis to filter; {shown})",
-        height=560,
+        height=600,
         legend=False,
     )
+    fig.update_layout(margin={"l": 90, "r": 90, "t": fig.layout.margin.t + 60, "b": 40})
+    return fig
 
 
 def top_axes(runs: pd.DataFrame, axes: Sequence[str], marks: pd.DataFrame, k: int = 3) -> list[str]:
