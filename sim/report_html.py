@@ -39,8 +39,9 @@ th { background: #f2f2f2; }
 td.num { text-align: right; white-space: nowrap; }
 .warning { background: #fde8d8; border-left: 6px solid #D55E00; padding: 0.6em 1em; }
 .hidden { display: none; }
+@page { size: A4 portrait; margin: 12mm; }
 @media print {
-  body { font-size: 12pt; max-width: none; }
+  body { font-size: 12pt; max-width: none; padding: 0; }
   nav, .no-print, .modebar, .updatemenu-container { display: none !important; }
   h2 { page-break-before: always; }
 }
@@ -49,6 +50,26 @@ td.num { text-align: right; white-space: nowrap; }
 ERROR_TRAP = """
 window.reportErrors = [];
 window.addEventListener('error', function (e) { window.reportErrors.push(String(e.message)); });
+"""
+
+PRINT_LAYOUT = """
+// Printing: plotly draws at the screen's width, wider than a page; lay every figure out at the
+// page's width while printing, and back afterwards.
+(function () {
+  var PRINT_WIDTH = 690;
+  function each(update) {
+    document.querySelectorAll('div.plotly-graph-div').forEach(function (d) { update(d); });
+  }
+  function toPrint() { each(function (d) { Plotly.relayout(d, {width: PRINT_WIDTH}); }); }
+  function toScreen() { each(function (d) { Plotly.relayout(d, {width: null, autosize: true}); }); }
+  window.addEventListener('beforeprint', toPrint);
+  window.addEventListener('afterprint', toScreen);
+  if (window.matchMedia) {
+    window.matchMedia('print').addEventListener('change', function (m) {
+      if (m.matches) { toPrint(); } else { toScreen(); }
+    });
+  }
+})();
 """
 
 RENDER_CHECK = """
@@ -153,7 +174,7 @@ def render(report: Report) -> str:
 <nav><ol>{nav}<li><a href="#provenance">Provenance</a></li></ol></nav>
 {"".join(parts)}
 {_provenance(report)}
-<script>{RENDER_CHECK}</script>
+<script>{PRINT_LAYOUT}{RENDER_CHECK}</script>
 </body>
 </html>
 """

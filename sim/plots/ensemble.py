@@ -286,9 +286,20 @@ def entry_figure(frame: pd.DataFrame, labels: Labels, phases: Sequence[str], n_r
     for p in phases:
         g = frame[frame["phase"] == p]
         name = f"{labels.phase(p)}<br>({len(g)} of {n_runs} runs)"
+        if g.empty:  # keep the row, with its "(0 of N runs)" label: an invisible point holds it
+            fig.add_scatter(
+                x=[labels.start_date],
+                y=[name],
+                name=name,
+                mode="markers",
+                marker={"opacity": 0},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+            continue
         fig.add_box(
-            x=[labels.date(d) for d in g["entered_day"]] or [None],
-            y=[name] * max(1, len(g)),
+            x=[labels.date(d) for d in g["entered_day"]],
+            y=[name] * len(g),
             name=name,
             orientation="h",
             boxpoints="all",
@@ -296,7 +307,7 @@ def entry_figure(frame: pd.DataFrame, labels: Labels, phases: Sequence[str], n_r
             pointpos=0,
             marker={"color": STATUS_COLOURS["in_force"], "size": 5, "opacity": 0.6},
             line={"color": "#333333"},
-            customdata=g["run"] if len(g) else None,
+            customdata=g["run"],
             meta=labels.phase(p),
             hovertemplate="%{meta} entered force on %{x|%d %b %Y} (run %{customdata})<extra></extra>",
             showlegend=False,
