@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim import report_cli, sweep_cli
+from sim.class_code import class_code, find_scenario, parse_seed
 from sim.ensemble import run_ensemble, run_one
 from sim.exits import fail
 from sim.loader import Problem, ScenarioError, load_scenario
@@ -28,7 +29,9 @@ from sim.tables import days_frame, events_frame, runs_frame, write_csv, write_js
 from sim.trace import trace
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SCENARIO = ROOT / "scenarios" / "baseline.yaml"
+SCENARIOS = ROOT / "scenarios"
+DEFAULT_SCENARIO = SCENARIOS / "baseline.yaml"
+SEED_HELP = "ensemble seed, or a class code SCENARIO@SEED such as baseline@42 (default: the scenario's)"
 
 app = typer.Typer(
     add_completion=False,
@@ -49,11 +52,35 @@ def load_or_exit(path: Path, overrides: list[str] | None = None) -> Scenario:
         raise fail(exc.problems) from None
 
 
+def scenario_and_seed(
+    path: Path | None, seed: str | None, overrides: list[str] | None
+) -> tuple[Path, Scenario, int]:
+    """The scenario file, the scenario and the seed, from ``--seed`` as a seed or a class code.
+
+    A class code names the scenario: without a SCENARIO argument it finds the file in scenarios/;
+    with one, the names must agree (a code is meant to give everyone the same runs).
+    """
+    try:
+        code = parse_seed(seed) if seed is not None else None
+        if path is None:
+            path = find_scenario(code.scenario, SCENARIOS) if code and code.scenario else DEFAULT_SCENARIO
+    except ValueError as exc:
+        raise fail([str(exc)]) from None
+    sc = load_or_exit(path, overrides)
+    if code and code.scenario and code.scenario != sc.name:
+        raise fail(
+            [f"--seed {code}: the class code is for scenario {code.scenario!r}, but {path} is {sc.name!r}"]
+        )
+    return path, sc, sc.seed if code is None else code.seed
+
+
 @app.command()
 def run(
-    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")] = DEFAULT_SCENARIO,
+    scenario: Annotated[
+        Path | None, typer.Argument(help="scenario YAML file (default: scenarios/baseline.yaml)")
+    ] = None,
     runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="runs in the ensemble")] = 200,
-    seed: Annotated[int | None, typer.Option(min=0, help="ensemble seed (default: the scenario's)")] = None,
+    seed: Annotated[str | None, typer.Option(help=SEED_HELP)] = None,
     days: Annotated[
         int | None, typer.Option(min=1, max=3650, help="days (default: the scenario's, 180)")
     ] = None,
@@ -67,8 +94,7 @@ def run(
 ) -> None:
     """Simulate a scenario as a seeded Monte Carlo ensemble and write its tables and report."""
     started = time.perf_counter()
-    sc = load_or_exit(scenario, set_)
-    seed = sc.seed if seed is None else seed
+    scenario, sc, seed = scenario_and_seed(scenario, seed, set_)
     target = out_dir or _new_results_dir(sc.name)
     problem = prepare_output_dir(target, allow_existing=force)
     if problem:
@@ -135,6 +161,7 @@ def _manifest(
         "scenario_sha256": scenario_sha256(sc),
         "overrides": overrides,
         "seed": seed,
+        "class_code": class_code(sc.name, seed),
         "runs": runs,
         "days": horizon,
         "packages": package_versions(),
@@ -146,7 +173,8 @@ def _manifest(
 
 def _print_summary(sc: Scenario, s: dict, rows: list[dict]) -> None:
     out.print(
-        f"[bold]{sc.title}[/]  ({s['runs']} runs, seed {s['seed']}, {s['days']} days from {sc.start_date})"
+        f"[bold]{sc.title}[/]  ({s['runs']} runs, class code {class_code(sc.name, s['seed'])}, "
+        f"{s['days']} days from {sc.start_date})"
     )
     t = Table(title="Outcome on the last day", title_justify="left")
     t.add_column("outcome")
@@ -185,15 +213,17 @@ def _print_summary(sc: Scenario, s: dict, rows: list[dict]) -> None:
 
 @app.command("trace")
 def trace_cmd(
-    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")] = DEFAULT_SCENARIO,
+    scenario: Annotated[
+        Path | None, typer.Argument(help="scenario YAML file (default: scenarios/baseline.yaml)")
+    ] = None,
     run_index: Annotated[int, typer.Option("--run", min=0, help="which run of the ensemble")] = 0,
-    seed: Annotated[int | None, typer.Option(min=0, help="ensemble seed (default: the scenario's)")] = None,
+    seed: Annotated[str | None, typer.Option(help=SEED_HELP)] = None,
     days: Annotated[int | None, typer.Option(min=1, max=3650, help="days (default: the scenario's)")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override PATH=VALUE (repeatable)")] = None,
 ) -> None:
     """Print one run day by day: every decision with the numbers behind it (compliance omitted)."""
-    sc = load_or_exit(scenario, set_)
-    result = run_one(sc, sc.seed if seed is None else seed, run_index, days)
+    _, sc, seed_value = scenario_and_seed(scenario, seed, set_)
+    result = run_one(sc, seed_value, run_index, days)
     sys.stdout.write(trace(result))
 
 

@@ -156,7 +156,8 @@ def run_report(folder: Path) -> Report:
     n = len(runs)
     last_day = int(days["day"].max()) if len(days) else 0
     what = (
-        f"seed {summary.get('seed')}, {n} run{'s' if n != 1 else ''} × {last_day} days from {sc.start_date}"
+        f"class code {sc.name}@{summary.get('seed')}, {n} run{'s' if n != 1 else ''} × {last_day} days "
+        f"from {sc.start_date}"
     )
     sections: list[Section] = []
     if n > 1:

@@ -121,3 +121,28 @@ def test_the_readme_run_command_as_written(tmp_path):
     assert len(pd.read_parquet(out / "days.parquet", columns=["run"])) == 200 * 180
     for share in summary["phase_reached_share"].values():
         assert 0.0 <= share <= 1.0
+
+
+def test_a_class_code_names_the_scenario_and_the_seed(tmp_path):
+    """`--seed baseline@42` gives the same runs as the baseline file with --seed 42, from any folder."""
+    by_code, by_parts = tmp_path / "code", tmp_path / "parts"
+    base = [sys.executable, str(ROOT / "run_sim.py"), "run", "--runs", "5", "--days", "40", "--no-report"]
+    subprocess.run(
+        [*base, "--seed", "baseline@42", "--out", str(by_code)], cwd=tmp_path, check=True, timeout=300
+    )
+    subprocess.run(
+        [*base, str(ROOT / "scenarios" / "baseline.yaml"), "--seed", "42", "--out", str(by_parts)],
+        cwd=tmp_path,
+        check=True,
+        timeout=300,
+    )
+    assert (by_code / "runs.csv").read_bytes() == (by_parts / "runs.csv").read_bytes()
+    manifest = json.loads((by_code / "summary.json").read_text())["manifest"]
+    assert manifest["class_code"] == "baseline@42"
+    for args, message in (
+        (["--seed", "nope@1"], "no scenario named 'nope'"),
+        (["--seed", "baseline@x"], "class code SCENARIO@SEED"),
+        ([str(ROOT / "scenarios" / "variants" / "eu_actor.yaml"), "--seed", "baseline@1"], "is 'eu_actor'"),
+    ):
+        bad = subprocess.run([*base, *args], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert bad.returncode == 2 and message in bad.stderr and "Traceback" not in bad.stderr
