@@ -150,6 +150,9 @@ def run_report(folder: Path) -> Report:
     runs = _read(folder / "runs.csv", pd.read_csv)
     days = _read(folder / "days.parquet", pd.read_parquet)
     events = _read(folder / "events.parquet", pd.read_parquet)
+    for name, table in (("runs.csv", runs), ("days.parquet", days)):
+        if table.empty:
+            raise ReportError(f"{folder}: {name} has no rows (was the run interrupted?)")
     labels = Labels.of(sc)
     manifest = summary.get("manifest", {})
     phases = list(sc.phases)
@@ -406,7 +409,7 @@ def sweep_report(folder: Path, manifest: dict) -> Report:
     phases = list(sc.phases)
     outcomes = list(labels.outcomes)
     marks = sw.indicators(runs, outcomes, phases)
-    marks = marks.loc[:, marks.std() > 0] if len(marks) > 1 else marks
+    marks = marks.loc[:, marks.std() > 0] if len(marks) > 1 else marks.iloc[:, :0]  # one run: no spread
     status = manifest.get("status", "unknown")
     planned = manifest.get("total_runs")
     if status != "complete":
@@ -539,7 +542,8 @@ def export_images(report: Report, folder: Path, fmt: str) -> list[Path]:
     os.environ["BROWSER_PATH"] = browser  # the one found, even over a stale setting
     figures = [_with_caption(c.figure, report.caption) for c in charts]
     try:
-        pio.write_images(figures, paths, format=fmt, width=1200, scale=1)
+        heights = [int(f.layout.height or 500) for f in figures]  # plotly's default would squash them
+        pio.write_images(figures, paths, format=fmt, width=1200, height=heights, scale=1)
     except Exception as exc:  # kaleido reports a missing or broken browser in several ways
         raise ImageExportUnavailable(
             f"image export failed: {type(exc).__name__}: {exc}".splitlines()[0]
@@ -550,23 +554,22 @@ def export_images(report: Report, folder: Path, fmt: str) -> list[Path]:
 
 
 def _with_caption(figure: go.Figure, caption: str) -> go.Figure:
-    """A copy of the figure with the report's caption (scenario, seed, versions) along its foot,
-    so an image on a slide still says where it came from."""
+    """A copy of the figure with the report's caption (scenario, class code, versions) as a subtitle,
+    so an image on a slide still says where it came from. The top grows to make room; nothing moves
+    relative to the plot (its bottom margin is plotly's to grow for tick labels)."""
     fig = go.Figure(figure)
-    bottom = (fig.layout.margin.b or 60) + 40
-    fig.update_layout(margin={"b": bottom}, height=(fig.layout.height or 480) + 40)
-    fig.add_annotation(
-        text=caption.replace(" · ", "<br>", 1),
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=0,
-        xanchor="left",
-        yanchor="top",
-        yshift=-(bottom - 38),
-        showarrow=False,
-        align="left",
-        font={"size": 10, "color": "#666666"},
+    extra = 34
+    height = int(fig.layout.height or 500)
+    new_height = height + extra
+    legend_px = (1 - (fig.layout.legend.y if fig.layout.legend.y is not None else 1.0)) * height + extra
+    fig.update_layout(
+        height=new_height,
+        margin={"t": (fig.layout.margin.t or 100) + extra},
+        title={
+            "y": 1 - 14 / new_height,
+            "subtitle": {"text": caption.replace(" · ", "<br>", 1), "font": {"size": 10, "color": "#666666"}},
+        },
+        legend={"y": 1 - legend_px / new_height},
     )
     return fig
 

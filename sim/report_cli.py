@@ -50,16 +50,17 @@ def write_folder_report(folder: Path, fmt: ImageFormat | None = None, *, strict:
     try:
         report = build_report(folder)
         size = write_report(report, folder / REPORT_FILE)
-    except ReportError as exc:
-        if strict:
-            raise fail([str(exc)]) from None
-        err.print(f"[yellow]report not written[/]: {exc}", highlight=False)
-        return False
     except Exception as exc:  # a bug in a figure must not turn a finished run into a traceback
-        problem = f"{folder}: report not written: {type(exc).__name__}: {exc} (a bug: please report it)"
-        if strict:
-            raise fail([problem]) from None
-        err.print(f"[yellow]{problem}[/]", highlight=False)
+        text = " ".join(str(exc).split())
+        if not isinstance(exc, ReportError):
+            text = f"{folder}: {type(exc).__name__}: {text} (a bug: please report it)"
+        if strict:  # the folder's data is unchanged: an older report.html, if any, still describes it
+            raise fail([f"report not written: {text}"]) from None
+        stale = folder / REPORT_FILE
+        if stale.exists():  # new tables were just written: an older report would describe other data
+            stale.unlink()
+            text += f"; the older {REPORT_FILE} was removed"
+        err.print(f"[yellow]report not written[/]: {text}", highlight=False)
         return False
     out.print(
         f"wrote {folder / REPORT_FILE} ({len(report.charts)} figures, {size / 2**20:.1f} MiB, "

@@ -60,8 +60,12 @@ PRINT_LAYOUT = """
   function each(update) {
     document.querySelectorAll('div.plotly-graph-div').forEach(function (d) { update(d); });
   }
-  function toPrint() { each(function (d) { Plotly.relayout(d, {width: PRINT_WIDTH}); }); }
-  function toScreen() { each(function (d) { Plotly.relayout(d, {width: null, autosize: true}); }); }
+  function toPrint() {
+    each(function (d) { Plotly.relayout(d, {width: PRINT_WIDTH, 'title.font.size': 14}); });
+  }
+  function toScreen() {
+    each(function (d) { Plotly.relayout(d, {width: null, autosize: true, 'title.font.size': 20}); });
+  }
   window.addEventListener('beforeprint', toPrint);
   window.addEventListener('afterprint', toScreen);
   if (window.matchMedia) {

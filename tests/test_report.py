@@ -212,3 +212,22 @@ def test_ensemble_report_renders_in_headless_chromium_without_errors(ensemble_di
     assert status["figures"] == len(build_report(ensemble_dir).charts)
     assert status["rendered"] == status["figures"]
     assert "main-svg" in proc.stdout
+
+
+def test_a_report_that_fails_after_a_run_warns_in_one_line_and_leaves_no_stale_page(tmp_path, monkeypatch):
+    from sim import report_cli
+
+    out = tmp_path / "run"
+    invoke("run", "--runs", "2", "--days", "10", "--out", str(out))
+    assert (out / "report.html").is_file()
+
+    def broken(folder):
+        raise RuntimeError("a figure failed\nacross two lines")
+
+    monkeypatch.setattr(report_cli, "build_report", broken)
+    assert report_cli.write_folder_report(out) is False
+    assert not (out / "report.html").exists(), "an older report would describe other data"
+    result = CliRunner().invoke(app, ["report", str(out)])
+    assert result.exit_code == 2
+    assert "RuntimeError: a figure failed across two lines (a bug: please report it)" in result.output
+    assert "Traceback" not in result.output

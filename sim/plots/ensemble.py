@@ -288,7 +288,7 @@ def entry_figure(frame: pd.DataFrame, labels: Labels, phases: Sequence[str], n_r
         name = f"{labels.phase(p)}<br>({len(g)} of {n_runs} runs)"
         if g.empty:  # keep the row, with its "(0 of N runs)" label: an invisible point holds it
             fig.add_scatter(
-                x=[labels.start_date],
+                x=[None],
                 y=[name],
                 name=name,
                 mode="markers",

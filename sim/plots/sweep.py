@@ -127,6 +127,7 @@ def heatmap_figure(frame: pd.DataFrame, x_axis: str, y_axis: str, labels: Labels
             zmin=0,
             zmax=max(0.05, float(np.nanmax(z.to_numpy()))),
             colorscale="Cividis",
+            hoverongaps=False,
             colorbar={"title": {"text": "share<br>of runs"}, "tickformat": ".0%"},
             customdata=np.dstack([low.to_numpy(), high.to_numpy(), n.to_numpy()]),
             hovertemplate=(
@@ -272,7 +273,8 @@ def sensitivity_figure(indices: pd.DataFrame, labels: Labels) -> go.Figure:
                 error_x=error,
                 visible=o == default,
                 legendgroup=key,
-                hovertemplate=f"%{{y}}: {names[key]} = %{{x:.3f}}<extra>{esc(o)}</extra>",
+                meta=metric_label(o, labels),
+                hovertemplate=f"%{{y}}: {names[key]} = %{{x:.3f}}<extra>%{{meta}}</extra>",
             )
     buttons = [
         {
@@ -331,7 +333,7 @@ def scoring_figure(frame: pd.DataFrame, labels: Labels) -> go.Figure:
             zmin=0,
             zmax=max(0.05, float(np.nanmax(z.to_numpy()))) if z.size else 0.05,
             colorscale="Cividis",
-            text=np.vectorize(lambda v: "" if np.isnan(v) else f"{v:.2f}")(z.to_numpy()),
+            text=[["" if np.isnan(v) else f"{v:.2f}" for v in row] for row in z.to_numpy()],
             texttemplate="%{text}",
             colorbar={"title": {"text": "eta²"}},
             hovertemplate=(
