@@ -12,7 +12,8 @@ from pathlib import Path
 
 import yaml
 
-MAX_SEED = 2**63 - 1
+from sim.scenario import MAX_SEED
+
 CODE = re.compile(r"^(?:(?P<name>[a-z][a-z0-9_]*)@)?(?P<seed>\d+)$")
 
 
@@ -23,7 +24,7 @@ class ClassCode:
     seed: int
 
     def __str__(self) -> str:
-        return f"{self.scenario}@{self.seed}" if self.scenario else str(self.seed)
+        return class_code(self.scenario, self.seed) if self.scenario else str(self.seed)
 
 
 def parse_seed(text: str) -> ClassCode:

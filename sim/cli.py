@@ -94,6 +94,8 @@ def run(
 ) -> None:
     """Simulate a scenario as a seeded Monte Carlo ensemble and write its tables and report."""
     started = time.perf_counter()
+    if fmt is not None and not report:
+        raise fail(["--format exports the report's figures: it cannot go with --no-report"])
     scenario, sc, seed = scenario_and_seed(scenario, seed, set_)
     target = out_dir or _new_results_dir(sc.name)
     problem = prepare_output_dir(target, allow_existing=force)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from sim.class_code import class_code
 from sim.plots import ensemble as ens
 from sim.plots import run as one
 from sim.plots import sweep as sw
@@ -118,13 +119,13 @@ def _version() -> str:
         return "unknown"
 
 
-def _caption(sc: Scenario, manifest: dict, what: str) -> str:
+def _caption(labels: Labels, manifest: dict, what: str) -> str:
     packages = manifest.get("packages", {})
     stack = ", ".join(f"{k} {v}" for k, v in packages.items() if k in ("python", "mesa", "numpy") and v)
     sha = str(manifest.get("scenario_sha256", ""))[:12]
     written = manifest.get("written") or manifest.get("finished") or manifest.get("started") or ""
     return (
-        f"Scenario {esc(sc.title)} ({esc(sc.name)}, sha256 {esc(sha)}…) · {esc(what)} · "
+        f"Scenario {labels.title} ({esc(labels.name)}, sha256 {esc(sha)}…) · {esc(what)} · "
         f"ceasefire-sim {esc(_version())} ({esc(stack)}) · data written {esc(written)}"
     )
 
@@ -157,10 +158,10 @@ def run_report(folder: Path) -> Report:
     manifest = summary.get("manifest", {})
     phases = list(sc.phases)
     n = len(runs)
-    last_day = int(days["day"].max()) if len(days) else 0
+    last_day = int(days["day"].max())
     what = (
-        f"class code {sc.name}@{summary.get('seed')}, {n} run{'s' if n != 1 else ''} × {last_day} days "
-        f"from {sc.start_date}"
+        f"class code {class_code(sc.name, summary['seed'])}, {n} run{'s' if n != 1 else ''} × {last_day} "
+        f"days from {sc.start_date}"
     )
     sections: list[Section] = []
     if n > 1:
@@ -177,9 +178,9 @@ def run_report(folder: Path) -> Report:
         text = _run_story(runs.iloc[0], labels)
         sections.append(run_section(days, events, labels, phases, run, text))
     return Report(
-        title=f"{esc(sc.title)}: {'ensemble of ' + str(n) + ' runs' if n > 1 else 'one run'}",
+        title=f"{labels.title}: {'ensemble of ' + str(n) + ' runs' if n > 1 else 'one run'}",
         kind="ensemble" if n > 1 else "run",
-        caption=_caption(sc, manifest, what),
+        caption=_caption(labels, manifest, what),
         sections=sections,
         provenance=provenance_rows(sc),
         manifest=manifest,
@@ -497,9 +498,9 @@ def sweep_report(folder: Path, manifest: dict) -> Report:
         )
     name = spec.get("name") or Path(manifest.get("spec_file", "sweep")).stem
     return Report(
-        title=f"Sweep {esc(name)} of {esc(sc.title)}",
+        title=f"Sweep {esc(name)} of {labels.title}",
         kind="sweep",
-        caption=_caption(sc, {**manifest, "scenario_sha256": manifest.get("scenario_sha256", "")}, what),
+        caption=_caption(labels, manifest, what),
         sections=sections,
         provenance=provenance_rows(sc, set(axes)),
         manifest=manifest,

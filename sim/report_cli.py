@@ -12,6 +12,7 @@ from rich.console import Console
 
 from sim.exits import fail
 from sim.report import (
+    IMAGE_FORMATS,
     REPORT_FILE,
     ImageExportUnavailable,
     ReportError,
@@ -24,10 +25,8 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
-class ImageFormat(StrEnum):
-    png = "png"
-    svg = "svg"
-    pdf = "pdf"
+ImageFormat = StrEnum("ImageFormat", {f: f for f in IMAGE_FORMATS})
+"""The formats ``--format`` takes: those :func:`sim.report.export_images` writes."""
 
 
 FormatOption = Annotated[

@@ -15,6 +15,8 @@ from typing import Annotated, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 T = TypeVar("T")
+MAX_SEED = 2**63 - 1
+"""The largest seed (numpy's SeedSequence takes any non-negative int; this keeps it an int64)."""
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 """A share, probability or position on an issue: a number in [0, 1]."""
@@ -271,7 +273,7 @@ class Scenario(_Frozen):
     name: Identifier
     title: str
     description: str = ""
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)]
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)]
     start_date: dt.date
     horizon_days: Days = 180
     outcomes: list[Identifier] = Field(

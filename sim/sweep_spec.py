@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim.loader import Problem, ScenarioError, load_source, problems_from, read_yaml, validate
 from sim.loader import apply_override as _apply
-from sim.scenario import Scenario
+from sim.scenario import MAX_SEED, Scenario
 
 
 class SweepSpecError(ScenarioError):
@@ -47,7 +47,7 @@ class SweepSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: str | None = Field(default=None, description="defaults to the spec file's stem")
     scenario: str
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 0
     replicates: Annotated[int, Field(ge=1, le=100_000)] = 10
     design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
     samples: Annotated[int, Field(ge=1, le=1_000_000)] = 64

@@ -146,3 +146,23 @@ def test_a_class_code_names_the_scenario_and_the_seed(tmp_path):
     ):
         bad = subprocess.run([*base, *args], cwd=tmp_path, capture_output=True, text=True, timeout=300)
         assert bad.returncode == 2 and message in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_format_without_a_report_is_refused(tmp_path):
+    bad = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "run_sim.py"),
+            "run",
+            "--no-report",
+            "--format",
+            "png",
+            "--out",
+            str(tmp_path / "x"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and "cannot go with --no-report" in bad.stderr
+    assert not (tmp_path / "x").exists(), "refused before anything is written"

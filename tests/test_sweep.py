@@ -173,6 +173,14 @@ def test_resume_refuses_a_changed_spec(tmp_path):
     assert result.exit_code == 2 and "changed" in result.stderr
 
 
+def swept_and_analyzed(spec: Path, out: Path, workers: int) -> pd.DataFrame:
+    """Run the sweep, then ``analyze`` it (which must succeed); its sensitivity table."""
+    sweep(str(spec), "--out", str(out), "--workers", str(workers))
+    result = CliRunner().invoke(app, ["analyze", str(out)])
+    assert result.exit_code == 0, result.output
+    return pd.read_parquet(out / "sensitivity.parquet")
+
+
 def test_sensitivity_ranks_the_axis_that_matters_and_zeroes_the_ignored_one(tmp_path):
     # monitoring strength drives undetected violations; the mediator's resolve is read by no rule
     spec = write_spec(
@@ -187,11 +195,7 @@ def test_sensitivity_ranks_the_axis_that_matters_and_zeroes_the_ignored_one(tmp_
             "dynamics.trust_drift": {"low": 0.0, "high": 0.05},
         },
     )
-    out = tmp_path / "o"
-    sweep(str(spec), "--out", str(out), "--workers", "2")
-    result = CliRunner().invoke(app, ["analyze", str(out)])
-    assert result.exit_code == 0, result.output
-    s = pd.read_parquet(out / "sensitivity.parquet")
+    s = swept_and_analyzed(spec, tmp_path / "o", workers=2)
     undetected = s[s["outcome"] == "violations_undetected"].set_index("axis")
     assert undetected["ST"].idxmax() == "monitoring.strength"
     assert undetected.loc["monitoring.strength", "ST"] > 0.5
@@ -212,11 +216,7 @@ def test_morris_analysis_runs(tmp_path):
             "actors.us.resolve": {"low": 10.0, "high": 200.0},
         },
     )
-    out = tmp_path / "o"
-    sweep(str(spec), "--out", str(out), "--workers", "1")
-    result = CliRunner().invoke(app, ["analyze", str(out)])
-    assert result.exit_code == 0, result.output
-    s = pd.read_parquet(out / "sensitivity.parquet")
+    s = swept_and_analyzed(spec, tmp_path / "o", workers=1)
     m = s[s["outcome"] == "violations_undetected"].set_index("axis")
     assert m.loc["monitoring.strength", "mu_star"] > 0
     assert m.loc["actors.us.resolve", "mu_star"] == 0

@@ -74,6 +74,7 @@ def with_alpha(colour: str, alpha: float) -> str:
 class Labels:
     """What figures need from a scenario: escaped names, colours and the calendar, as plain data."""
 
+    name: str
     title: str
     start_date: dt.date
     actors: dict[str, str]
@@ -87,6 +88,7 @@ class Labels:
     def of(cls, scenario: Scenario) -> Labels:
         outcomes = [NO_TRUCE, *scenario.outcomes]
         return cls(
+            name=scenario.name,
             title=esc(scenario.title),
             start_date=scenario.start_date,
             actors={a: esc(actor.name) for a, actor in scenario.actors.items()},
