@@ -1,4 +1,4 @@
-"""The command line: ``run``, ``scenario show`` and ``scenario validate``.
+"""The command line: ``run``, ``trace``, ``report``, ``sweep``, ``analyze``, ``scenario`` and ``exercise``.
 
 Bad input ends in one line per problem (file:line  field.path  what is wrong) and exit code 2,
 never a traceback.
@@ -20,6 +20,7 @@ from rich.table import Table
 from sim import report_cli, sweep_cli
 from sim.class_code import class_code, find_scenario, parse_seed
 from sim.ensemble import run_ensemble, run_one
+from sim.exercise_cli import exercise_app
 from sim.exits import fail
 from sim.loader import Problem, ScenarioError, load_scenario
 from sim.manifest import package_versions, scenario_sha256
@@ -41,6 +42,7 @@ app = typer.Typer(
 )
 scenario_app = typer.Typer(no_args_is_help=True, help="Inspect and check scenario files.")
 app.add_typer(scenario_app, name="scenario")
+app.add_typer(exercise_app, name="exercise")
 out = Console(soft_wrap=True)  # plain lines are not hard-wrapped: they stay greppable
 err = Console(stderr=True)
 

@@ -51,8 +51,11 @@ class Source:
     lines: dict[Path_, tuple[str, int]]
 
 
-def read_yaml(path: Path) -> Source:
-    """Parse a YAML file into plain data and a map from node path to (file, line)."""
+def read_yaml(path: Path, what: str = "scenario") -> Source:
+    """Parse a YAML file into plain data and a map from node path to (file, line).
+
+    ``what`` names the kind of file in messages (a scenario, an exercise).
+    """
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -68,7 +71,7 @@ def read_yaml(path: Path) -> Source:
         msg = f"not valid YAML: {exc.problem or exc.context}"
         raise ScenarioError([Problem(name, line, "", msg)]) from None
     if node is None:
-        raise ScenarioError([Problem(name, 1, "", "the file is empty (expected a scenario mapping)")])
+        raise ScenarioError([Problem(name, 1, "", f"the file is empty (expected a {what} mapping)")])
     lines: dict[Path_, tuple[str, int]] = {}
     problems: list[Problem] = []
     _index(node, (), name, lines, problems, set())

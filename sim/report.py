@@ -169,13 +169,13 @@ def run_report(folder: Path) -> Report:
         by_run = runs.set_index("run")
         for run, why in ens.representative_runs(runs, phases):
             role = ROLES[why.split(":", 1)[0]]
-            text = f"{role} {_run_story(by_run.loc[run], labels)}"
+            text = f"{role} {run_story(by_run.loc[run], labels)}"
             sections.append(
                 run_section(days[days["run"] == run], events[events["run"] == run], labels, phases, run, text)
             )
     elif n == 1:
         run = int(runs["run"].iloc[0])
-        text = _run_story(runs.iloc[0], labels)
+        text = run_story(runs.iloc[0], labels)
         sections.append(run_section(days, events, labels, phases, run, text))
     return Report(
         title=f"{labels.title}: {'ensemble of ' + str(n) + ' runs' if n > 1 else 'one run'}",
@@ -195,7 +195,7 @@ ROLES = {
 }
 
 
-def _run_story(row: pd.Series, labels: Labels) -> str:
+def run_story(row: pd.Series, labels: Labels) -> str:
     """One run in a sentence (HTML-safe): its outcome and the furthest phase that entered force."""
     furthest = row["furthest_phase"]
     phase = labels.phase(furthest) if furthest in labels.phases else "none"

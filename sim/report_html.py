@@ -108,7 +108,7 @@ def _csv_link(chart: Chart) -> str:
     )
 
 
-def _figure(chart: Chart) -> str:
+def figure_html(chart: Chart) -> str:
     div = chart.figure.to_html(
         full_html=False, include_plotlyjs=False, div_id=f"fig-{chart.name}", config=PLOTLY_CONFIG
     )
@@ -116,7 +116,7 @@ def _figure(chart: Chart) -> str:
     return f'<figure id="{attr(chart.name)}">{div}<figcaption>{note}{_csv_link(chart)}</figcaption></figure>'
 
 
-def _table(rows: list[tuple[str, ...]], header: tuple[str, ...], numeric: tuple[int, ...] = ()) -> str:
+def table_html(rows: list[tuple[str, ...]], header: tuple[str, ...], numeric: tuple[int, ...] = ()) -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in header) if any(header) else ""
     body = "".join(
         "<tr>"
@@ -136,7 +136,7 @@ def _provenance(report: Report) -> str:
         '<h2 id="provenance">Provenance: where every number comes from</h2>'
         f"<p>{len(rows)} seeded values: {n_ev} with evidence from the seed article (paragraph and quote, "
         f"see docs/seed-article.md), {len(rows) - n_ev} marked as assumptions.</p>"
-        + _table(rows, ("parameter", "value", "source", "quote or assumption"), numeric=(1,))
+        + table_html(rows, ("parameter", "value", "source", "quote or assumption"), numeric=(1,))
         + "<h3>Manifest (how this data was made)</h3>"
         f"<pre style='white-space: pre-wrap; font-size: 0.75em'>{manifest}</pre>"
     )
@@ -148,9 +148,6 @@ def render(report: Report) -> str:
     Report and section titles, intros, captions and glance tables are HTML already (``sim.report``
     escapes what comes from files); chart notes, provenance and the manifest are text and escaped here.
     """
-    js = plotly.offline.get_plotlyjs()
-    if "</script" in js.lower():  # cannot happen with plotly's bundle; guards the page structure
-        raise ValueError("plotly.js contains a closing script tag")
     nav = "".join(f'<li><a href="#section-{i}">{s.title}</a></li>' for i, s in enumerate(report.sections))
     parts = []
     for i, section in enumerate(report.sections):
@@ -158,27 +155,39 @@ def render(report: Report) -> str:
         if section.intro:
             parts.append(f"<p>{section.intro}</p>")
         if section.table:
-            parts.append(_table(section.table, ("", ""), numeric=(1,)))
-        parts += [_figure(c) for c in section.charts]
-    title = report.title
+            parts.append(table_html(section.table, ("", ""), numeric=(1,)))
+        parts += [figure_html(c) for c in section.charts]
+    body = f"""<h1>{report.title}</h1>
+<p class="caption">{report.caption}</p>
+<div id="render-warning" class="warning hidden"></div>
+<nav><ol>{nav}<li><a href="#provenance">Provenance</a></li></ol></nav>
+{"".join(parts)}
+{_provenance(report)}"""
+    return page(report.title, body, report.kind)
+
+
+def page(title: str, body: str, kind: str, *, with_plotly: bool = True, style: str = "") -> str:
+    """A whole self-contained page around ``body`` (HTML); ``with_plotly`` embeds plotly.js and the
+    render check. ``title`` is HTML (escaped by the caller); ``style`` adds CSS."""
+    head = ""
+    if with_plotly:
+        js = plotly.offline.get_plotlyjs()
+        if "</script" in js.lower():  # cannot happen with plotly's bundle; guards the page structure
+            raise ValueError("plotly.js contains a closing script tag")
+        head = f'<script>{ERROR_TRAP}</script>\n<script type="text/javascript">{js}</script>'
+    tail = f"<script>{PRINT_LAYOUT}{RENDER_CHECK}</script>" if with_plotly else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
-<style>{STYLE}</style>
-<script>{ERROR_TRAP}</script>
-<script type="text/javascript">{js}</script>
+<style>{STYLE}{style}</style>
+{head}
 </head>
-<body data-report-kind="{attr(report.kind)}">
-<h1>{title}</h1>
-<p class="caption">{report.caption}</p>
-<div id="render-warning" class="warning hidden"></div>
-<nav><ol>{nav}<li><a href="#provenance">Provenance</a></li></ol></nav>
-{"".join(parts)}
-{_provenance(report)}
-<script>{PRINT_LAYOUT}{RENDER_CHECK}</script>
+<body data-report-kind="{attr(kind)}">
+{body}
+{tail}
 </body>
 </html>
 """

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import plotly.offline
 import pytest
 import yaml
-from conftest import BASELINE, ROOT
+from conftest import BASELINE, chromium_render_status
 from typer.testing import CliRunner
 
 from sim.cli import app
@@ -172,46 +169,12 @@ def test_sweep_report_with_sensitivity(tmp_path):
     assert "running, not finished: 120 of 240 runs stored" in build_report(out).caption
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND",  # offline: any network fetch would fail, and show
-    "--virtual-time-budget=30000",
-]
-
-
 def test_ensemble_report_renders_in_headless_chromium_without_errors(ensemble_dir, tmp_path):
-    if CHROMIUM is None:
-        if os.environ.get("CEASEFIRE_REQUIRE_CHROMIUM"):
-            pytest.fail("Chromium is required here (CEASEFIRE_REQUIRE_CHROMIUM) but not installed")
-        pytest.skip("needs Chromium (.ci/run installs Debian's chromium)")
-    proc = subprocess.run(
-        [
-            CHROMIUM,
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--dump-dom",
-            (ensemble_dir / "report.html").as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        cwd=ROOT,
-    )
-    match = re.search(r"data-render=\"([^\"]*)\"", proc.stdout)
-    assert match, f"the page never reported its render status: {proc.stderr[-2000:]}"
-    status = json.loads(match.group(1).replace("&quot;", '"'))
+    status, dom = chromium_render_status(ensemble_dir / "report.html", tmp_path)
     assert status["errors"] == []
     assert status["figures"] == len(build_report(ensemble_dir).charts)
     assert status["rendered"] == status["figures"]
-    assert "main-svg" in proc.stdout
+    assert "main-svg" in dom
 
 
 def test_a_report_that_fails_after_a_run_warns_in_one_line_and_leaves_no_stale_page(tmp_path, monkeypatch):

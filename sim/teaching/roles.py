@@ -1,0 +1,191 @@
+"""Role cards, the role matrix and lesson plans: the classroom side of an exercise.
+
+A role card's numbers (priorities, bottom line, conditions, levers) are read from the scenario, so
+they stay true when the scenario changes; the exercise adds the prose. The public card gives what
+the article says of an actor; the confidential card what the model assumes it wants and will accept.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sim.scenario import Role, Scenario, Seeded
+from sim.strategies import STRATEGIES
+from sim.teaching.exercise import Exercise
+
+CLASS_SIZES = range(3, 41)
+"""The class sizes the role matrix covers."""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One line of a role card: what it says, and where the number comes from."""
+
+    text: str
+    source: str
+
+
+def _source(v: Seeded) -> str:
+    if v.evidence is not None:
+        return f'{v.evidence.source.replace("seed-article#", "article ")}: "{v.evidence.quote}"'
+    return f"assumption: {v.assumption}"
+
+
+def position_words(sc: Scenario, issue: str, value: float) -> str:
+    """A position in words: "wants: they stop (1)" or "leans to: none (0.3)"."""
+    i = sc.issues[issue]
+    if value >= 0.8:
+        return f"wants: {i.one} ({value:g})"
+    if value <= 0.2:
+        return f"wants: {i.zero} ({value:g})"
+    return f"leans to: {i.one if value > 0.5 else i.zero} ({value:g} on a scale from 0 to 1)"
+
+
+def public_facts(sc: Scenario, actor: str) -> list[Fact]:
+    """What the seed article says of the actor: its positions that carry evidence."""
+    a = sc.actors[actor]
+    return [
+        Fact(f"{sc.issues[i].description}: {position_words(sc, i, v.value)}", _source(v))
+        for i, v in a.positions.items()
+        if v.evidence is not None
+    ]
+
+
+def confidential_facts(sc: Scenario, actor: str) -> list[Fact]:
+    """Priorities, bottom line, conditions and levers: what the model assumes of the actor."""
+    a = sc.actors[actor]
+    facts = []
+    for issue, s in sorted(a.salience.items(), key=lambda kv: -kv[1].value):
+        pos = a.positions.get(issue)
+        where = f"; you {position_words(sc, issue, pos.value)}" if pos else ""
+        facts.append(Fact(f"Priority {s.value:.0%}: {sc.issues[issue].description}{where}", _source(s)))
+    if a.concession is not None:
+        c = a.concession
+        style = STRATEGIES[c.strategy].name
+        facts.append(
+            Fact(
+                f"Bottom line: you open asking for a package worth at least {c.opening_demand.value:+g} "
+                f"to you and concede ({style}) to {c.floor_demand.value:+g} over "
+                f"{c.patience_days.value} days of talks",
+                _source(c.patience_days),
+            )
+        )
+    if a.compliance is not None:
+        facts.append(
+            Fact(
+                f"Disposition to keep a truce: {a.compliance.value:g} (0: none, 1: always)",
+                _source(a.compliance),
+            )
+        )
+    if a.violation_tolerance is not None:
+        facts.append(
+            Fact(
+                f"You withdraw from a truce after about {a.violation_tolerance.value:g} recent "
+                "violations you perceive",
+                _source(a.violation_tolerance),
+            )
+        )
+    for other, t in a.trust.items():
+        if other in sc.actors:
+            facts.append(
+                Fact(f"Your trust in {sc.actors[other].name}: {t.value:g} (0: none, 1: full)", _source(t))
+            )
+    for _p, phase in sc.phases.items():
+        for lk in phase.linkage:
+            if lk.actor == actor:
+                bound = lk.at_most or lk.at_least
+                sign = "at most" if lk.at_most else "at least"
+                facts.append(
+                    Fact(
+                        f"Your condition: you accept the {phase.title} only if "
+                        f"{sc.issues[lk.issue].description.lower()} is {sign} {bound.value:g}",
+                        _source(bound),
+                    )
+                )
+    for name, lever in a.levers.items():
+        facts.append(
+            Fact(
+                f"Your lever '{name}' on {sc.actors[lever.target].name} ({lever.kind}): {lever.description}; "
+                f"strength {lever.strength.value:g}, believed {lever.credibility.value:.0%} of the time",
+                _source(lever.strength),
+            )
+        )
+    for b in sc.actors.values():
+        for name, lever in b.levers.items():
+            if lever.target == actor:
+                facts.append(
+                    Fact(
+                        f"{b.name} can press you ('{name}', {lever.kind}): {lever.description}",
+                        _source(lever.credibility),
+                    )
+                )
+    return facts
+
+
+@dataclass(frozen=True)
+class Seating:
+    """How a class of ``students`` sits: tables, and at each the roles filled (a role may be doubled)."""
+
+    students: int
+    tables: list[list[str]]
+
+
+def seat(students: int, core: list[str], optional: list[str], double: list[str] | None = None) -> Seating:
+    """Seat a class: enough tables that each fills its core roles, at most one seat per role where possible.
+
+    Extra students fill optional roles first (a mediator, observers), then take a second seat in a
+    core role, in the order of ``double`` (default: ``core``), so every table has every core role.
+    """
+    double = double or core
+    if students < len(core):
+        raise ValueError(f"{students} students cannot fill the {len(core)} core roles")
+    seats = len(core) + len(optional)
+    n_tables = max(1, min(students // len(core), math.ceil(students / seats)))
+    sizes = [students // n_tables + (1 if i < students % n_tables else 0) for i in range(n_tables)]
+    tables = []
+    for size in sizes:
+        roles = core + optional[: max(0, size - len(core))]
+        extra = size - len(roles)
+        roles += [double[i % len(double)] for i in range(extra)]
+        tables.append(roles)
+    return Seating(students, tables)
+
+
+def role_ids(ex: Exercise, sc: Scenario) -> tuple[list[str], list[str], list[str]]:
+    """The exercise's core roles, optional roles, and the order in which core roles get a second seat
+    (the parties to the war first: a side is where a second negotiator helps most)."""
+    core = [r for r, card in ex.roles.items() if not card.optional]
+    optional = [r for r, card in ex.roles.items() if card.optional]
+    parties = [r for r in core if r in sc.actors and sc.actors[r].role is Role.BELLIGERENT]
+    return core, optional, parties + [r for r in core if r not in parties]
+
+
+def role_name(ex: Exercise, sc: Scenario, role: str) -> str:
+    card = ex.roles[role]
+    return card.name or sc.actors[role].name
+
+
+def plans(ex: Exercise) -> dict[int, list[tuple[int, str]]]:
+    """50-, 75- and 90-minute lesson plans: (minutes, activity) in order, summing to the length."""
+    code = ex.class_code
+    n_tasks = len(ex.tasks)
+    tasks = "task 1" if n_tasks == 1 else f"tasks 1–{n_tasks}"
+    brief = "Briefing: the decision point and the situation (article paragraphs); hand out the role cards"
+    bets = "Place your bets: each table fills in the prediction box before running anything"
+    run = f"Run and explore: everyone opens the class run {code}, then {tasks}"
+    debrief = (
+        "Debrief: place the predictions and the tables' runs in the ensemble (exercise debrief); questions"
+    )
+    wrap = "Wrap-up: what the model leaves out; this is a model, not a forecast"
+    play = "Negotiation round at each table, played from the role cards (US chairs unless a mediator sits)"
+    if ex.injects:
+        inject = ex.injects[0]
+        second = f"Inject on day {inject.day}: read it out; tables renegotiate, then compare with the model"
+    else:
+        second = "Second negotiation round: tables swap one role and try the other sequence"
+    return {
+        50: [(8, brief), (5, bets), (17, run), (15, debrief), (5, wrap)],
+        75: [(10, brief), (5, bets), (20, play), (20, run), (15, debrief), (5, wrap)],
+        90: [(10, brief), (5, bets), (20, play), (15, second), (20, run), (15, debrief), (5, wrap)],
+    }

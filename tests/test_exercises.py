@@ -1,0 +1,306 @@
+"""Exercises: every file validates and builds; findings are computed, class codes agree, bets are read."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import ROOT, chromium_render_status
+
+from sim.loader import ScenarioError
+from sim.report import build_report
+from sim.teaching.exercise import exercise_files, load_exercise
+from sim.teaching.findings import compute
+from sim.teaching.handout import build_handout
+from sim.teaching.predictions import parse_predictions
+from sim.teaching.quantities import Measure, direction, measure
+from sim.teaching.roles import CLASS_SIZES, plans, seat
+from sim.teaching.templates import placeholders, text_of
+
+EXERCISES = ROOT / "exercises"
+SCENARIOS = ROOT / "scenarios"
+FILES = exercise_files(EXERCISES)
+TOPICS = {"sequencing", "monitoring", "leverage", "linkage", "territory"}
+RUNS = 12  # per arm: enough to exercise every template, small enough for CI
+
+
+def test_there_are_the_five_exercises_the_issue_names():
+    assert len(FILES) >= 5
+    assert {load_exercise(f, SCENARIOS).name for f in FILES} >= TOPICS
+
+
+@pytest.fixture(scope="module", params=FILES, ids=lambda p: p.stem)
+def built(request):
+    loaded = load_exercise(request.param, SCENARIOS)
+    findings = compute(loaded, runs=RUNS)
+    return loaded, findings, build_handout(findings, str(request.param))
+
+
+def test_every_exercise_builds_its_handouts(built):
+    loaded, _findings, pack = built
+    ex = loaded.exercise
+    for f in loaded.arm_files.values():
+        assert f.is_file()
+    for html in (pack.student, pack.instructor):
+        assert html.count('class="plotly-graph-div"') >= 3
+        assert "{" + next(iter(ex.arms)) + "." not in html  # no placeholder left unfilled
+        for p in ex.situation.paragraphs:
+            assert f"<b>{p}</b>" in html
+        assert "A model, not a forecast" in html
+        assert "Place your bets" in html
+    assert set(pack.roles) == set(ex.roles)
+    assert "CONFIDENTIAL" in pack.roles[next(iter(ex.roles))]
+    for word in ("Learning goals", "50 minutes", "75 minutes", "90 minutes", "Role matrix", "Answer key"):
+        assert word in pack.instructor and word not in pack.student
+    assert pack.instructor.count('class="computed"') > pack.student.count('class="computed"') > 0
+    for p in ex.predictions:
+        assert f"| {p.id} |" in pack.predictions
+
+
+def test_every_finding_is_computed(built):
+    """Each instructor finding has placeholders, and what the model fills in is a number or a word."""
+    loaded, findings, _ = built
+    for template in loaded.exercise.debrief:
+        assert placeholders(template), template
+        parts = findings.render(template)
+        assert any(computed for _, computed in parts)
+        assert "{" not in text_of(parts)
+
+
+def _findings_text(scenarios: Path) -> list[str]:
+    loaded = load_exercise(EXERCISES / "monitoring.yaml", scenarios)
+    findings = compute(loaded, runs=30)
+    return [findings.text(t) for t in loaded.exercise.debrief]
+
+
+def test_findings_follow_the_scenario(tmp_path):
+    """Change the baseline's monitoring and the instructor's findings change with it."""
+    copy = tmp_path / "scenarios"
+    shutil.copytree(SCENARIOS, copy)
+    baseline = copy / "baseline.yaml"
+    text = baseline.read_text()
+    old = 'strength: {value: 0.3, assumption: "no third-party monitors'
+    assert old in text
+    baseline.write_text(text.replace(old, 'strength: {value: 0.05, assumption: "almost no monitoring'))
+    before, after = _findings_text(SCENARIOS), _findings_text(copy)
+    assert before != after
+    assert before[0] != after[0]  # undetected violations with national means
+
+
+def test_a_class_code_shows_the_same_figures_in_the_report_and_the_handout(tmp_path):
+    out = tmp_path / "class"
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "run_sim.py"),
+            "run",
+            "--seed",
+            "baseline@42",
+            "--runs",
+            "1",
+            "--out",
+            str(out),
+        ],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    report = {c.name: c for c in build_report(out).charts}
+    loaded = load_exercise(EXERCISES / "sequencing.yaml", SCENARIOS)
+    assert loaded.exercise.class_code == "baseline@42"
+    pack = build_handout(compute(loaded, runs=2))
+    assert [c.name for c in pack.charts] == ["run0-timeline", "run0-trust", "run0-violations"]
+    for chart in pack.charts:
+        mine = chart.data.reset_index(drop=True)
+        theirs = report[chart.name].data.reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine.astype(str), theirs.astype(str))
+
+
+def test_malformed_predictions_are_reported_by_line(tmp_path):
+    bets = tmp_path / "predictions.txt"
+    bets.write_text(
+        "# a class\n"
+        "Table 1 | full_phased | 40\n"
+        "Table 2 full_phased 10\n"
+        "Table 3 | full_phased | forty\n"
+        "Table 4 | nope | 3\n"
+        "Table 5 | ending_phased | stalemate\n"
+        "Table 6 | full_phased | 140\n"
+        "Table 7 | result | nosuch@3\n"
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "run_sim.py"),
+            "exercise",
+            "debrief",
+            "sequencing",
+            str(bets),
+            "--runs",
+            "5",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert [int(re.match(r".*predictions\.txt:(\d+)", x)[1]) for x in lines] == [3, 4, 5, 6, 7, 8]
+    assert "three fields" in lines[0] and "not a number" in lines[1] and "unknown question" in lines[2]
+    assert "not an outcome" in lines[3] and "0 to 100" in lines[4] and "nosuch" in lines[5]
+    assert not (tmp_path / "debrief.html").exists()
+
+
+def test_a_debrief_places_bets_and_table_runs(tmp_path):
+    bets = tmp_path / "predictions.txt"
+    bets.write_text(
+        "Table 1 | full_phased | 40\nTable 1 | ending_phased | no truce\n"
+        "Table 1 | result | baseline@43\nTable 2 | result | partial truce\n"
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "run_sim.py"),
+            "exercise",
+            "debrief",
+            "sequencing",
+            str(bets),
+            "--runs",
+            "20",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "debrief.html").read_text()
+    status, _ = chromium_render_status(tmp_path / "debrief.html", tmp_path)
+    assert status == {"figures": 3, "rendered": 3, "errors": []}  # two bets' charts, one of the table runs
+    assert "the model&#x27;s 95% interval" in html or "the model's 95% interval" in html
+    assert "baseline@43" in html and "of the 20 runs" in html
+
+
+def test_handout_command_writes_the_class_pack_and_keeps_what_exists(tmp_path):
+    run = [sys.executable, str(ROOT / "run_sim.py"), "exercise", "handout", "linkage", "--runs", "4"]
+    proc = subprocess.run([*run, "--out", "pack"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    pack = tmp_path / "pack"
+    assert {p.name for p in pack.iterdir()} == {"handout.html", "instructor.html", "predictions.txt", "roles"}
+    assert {p.name for p in (pack / "roles").iterdir()} == {"us.html", "russia.html", "ukraine.html"}
+    for page, figures in (("handout.html", 3), ("instructor.html", 5)):
+        status, dom = chromium_render_status(pack / page, tmp_path)
+        assert status == {"figures": figures, "rendered": figures, "errors": []}, page
+        assert "main-svg" in dom
+    before = (pack / "handout.html").read_bytes()
+    again = subprocess.run([*run, "--out", "pack"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 2 and "not empty" in again.stderr
+    assert (pack / "handout.html").read_bytes() == before
+    for cmd in (["list"], ["show", "monitoring"], ["validate"]):
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "run_sim.py"), "exercise", *cmd],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert proc.returncode == 0, proc.stderr
+    assert "monitoring" in proc.stdout or "valid" in proc.stdout
+
+
+BROKEN = {
+    "an arm that names no scenario": (
+        "    scenario: baseline\n    seed: 42\n  comprehensive:",
+        "    scenario: nosuch\n    seed: 42\n  comprehensive:",
+        "no scenario named 'nosuch'",
+    ),
+    "a finding that names no arm": (
+        "{phased.reached.full_ceasefire|ci}",
+        "{phassed.reached.full_ceasefire|ci}",
+        "no arm",
+    ),
+    "a finding that names no phase": (
+        "{phased.entry.energy_truce|ci}",
+        "{phased.entry.energy|ci}",
+        "no phase",
+    ),
+    "a slider on no parameter": ("phases.energy_truce.opens_day=30", "phases.energy_truce.opens=30", "opens"),
+    "a paragraph the article lacks": ("[P1, P5, P6, P10, P12]", "[P1, P55]", "P55"),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN, ids=list(BROKEN))
+def test_a_broken_exercise_names_file_line_and_field(tmp_path, case):
+    old, new, message = BROKEN[case]
+    text = (EXERCISES / "sequencing.yaml").read_text()
+    assert old in text
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text.replace(old, new, 1))
+    with pytest.raises(ScenarioError) as err:
+        load_exercise(broken, SCENARIOS)
+    (problem,) = err.value.problems
+    assert problem.file == str(broken) and problem.line and message in problem.message
+    changed = next(
+        i for i, line in enumerate(broken.read_text().splitlines(), 1) if new.splitlines()[0] in line
+    )
+    assert abs(problem.line - changed) <= 2
+
+
+def test_hostile_text_in_an_exercise_is_escaped(tmp_path):
+    text = (EXERCISES / "sequencing.yaml").read_text()
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(text.replace('title: "Sequencing:', 'title: "<script>alert(1)</script> Sequencing:'))
+    pack = build_handout(compute(load_exercise(hostile, SCENARIOS), runs=2))
+    for html in (pack.student, pack.instructor, *pack.roles.values()):
+        assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+
+
+# -- the pure parts --------------------------------------------------------------------------------
+def test_the_role_matrix_seats_every_class_size():
+    core, optional = ["us", "russia", "ukraine"], ["observer"]
+    for n in CLASS_SIZES:
+        seating = seat(n, core, optional, ["russia", "ukraine", "us"])
+        assert sum(len(t) for t in seating.tables) == n
+        for table in seating.tables:
+            assert set(core) <= set(table)
+            assert len(table) <= len(core) + len(optional) or "observer" in table
+    assert seat(5, core, optional, ["russia", "ukraine", "us"]).tables == [
+        ["us", "russia", "ukraine", "observer", "russia"]
+    ]
+    assert seat(5, core, [], ["russia"]).tables == [["us", "russia", "ukraine", "russia", "russia"]]
+    with pytest.raises(ValueError):
+        seat(2, core, optional)
+
+
+def test_lesson_plans_fill_their_minutes():
+    ex = load_exercise(EXERCISES / "sequencing.yaml", SCENARIOS).exercise
+    for minutes, steps in plans(ex).items():
+        assert sum(m for m, _ in steps) == minutes
+
+
+def test_a_comparison_says_higher_only_when_the_interval_excludes_zero():
+    rows = lambda k, n: [{"outcome": "x", "a_entered_day": 1 if i < k else None} for i in range(n)]  # noqa: E731
+    m = Measure("reached", "a")
+    q = lambda k, n: measure(rows(k, n), m, [], None)  # noqa: E731
+    assert direction(q(120, 200), q(60, 200)) == 1
+    assert direction(q(60, 200), q(120, 200)) == -1
+    assert direction(q(62, 200), q(60, 200)) == 0
+    assert direction(q(6, 10), q(3, 10)) == 0  # a big gap on ten runs is not clearly different
+
+
+def test_prediction_lines_parse_without_running_anything():
+    loaded = load_exercise(EXERCISES / "sequencing.yaml", SCENARIOS)
+    entries, problems = parse_predictions(
+        "# c\n\nA | full_phased | 12.5%\nB | ending_phased | Partial  Truce\nC | result | baseline@43\n",
+        "f",
+        loaded,
+    )
+    assert not problems
+    assert [e.value for e in entries[:2]] == [0.125, "partial_truce"]
+    assert str(entries[2].value) == "baseline@43" and entries[2].line == 5
