@@ -221,6 +221,9 @@ def apply_override(data: dict, path: str, value: Any, origin: str = "--set") -> 
     for depth, key in enumerate(list(keys)):
         here = ".".join(keys[:depth]) or "(top level)"
         if isinstance(node, dict):
+            if key not in node and depth == 0 and len(keys) == 1 and key in Scenario.model_fields:
+                node[key] = value  # a top-level field the file leaves at its default (incidents)
+                return
             if key not in node:
                 known = ", ".join(map(str, node)) or "nothing"
                 raise KeyError(f"unknown parameter path {path!r}: {here} has no {key!r} (it has: {known})")

@@ -19,7 +19,7 @@ from sim import rules
 from sim.agents import Actor, Belligerent, Mediator
 from sim.phases import PhaseEvent, PhaseStatus, advance
 from sim.results import RunResult
-from sim.scenario import Domain, Phase, Scenario
+from sim.scenario import Domain, Incident, Phase, Scenario
 
 NAN = float("nan")
 STREAMS = ("mesa", "fighting", "monitoring", "negotiation", "mediation", "humanitarian")
@@ -159,6 +159,9 @@ class CeasefireModel(mesa.Model):
             for order, (p, spec) in enumerate(scenario.phases.items())
         ]
         self.by_id = {t.id: t for t in self.tracks}
+        self.incidents: dict[int, list[Incident]] = {}
+        for incident in scenario.incidents:
+            self.incidents.setdefault(incident.day, []).append(incident)
         self.compromise = benchmark_compromise(scenario)  # positions are static: fixed per run
         h = scenario.humanitarian
         self.held = {
@@ -215,6 +218,17 @@ class CeasefireModel(mesa.Model):
 
     def _fight(self) -> None:
         self.agents_by_type[Belligerent].do("fight")
+        for incident in self.incidents.get(self.day, ()):
+            self._incident(incident)
+
+    def _incident(self, incident: Incident) -> None:
+        """A scheduled strike (an inject): a violation if a truce covers it; no random draw."""
+        attacker = self.actors[incident.attacker]
+        targets = [incident.target] if incident.target else self.enemies[incident.attacker]
+        for target in targets:
+            truce = self.covering_truce(incident.domain, incident.attacker, target)
+            self.log(incident.attacker, truce or "", "incident", detail=f"{incident.domain} vs {target}")
+            self.strike(attacker, target, incident.domain, violation=truce)
 
     def _monitor(self) -> None:
         """Detection turns true violations into perceived ones; false alarms add wrongly blamed ones."""

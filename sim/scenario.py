@@ -242,6 +242,22 @@ class Humanitarian(_Frozen):
     trust_boost: Seeded[Unit]
 
 
+class Incident(_Frozen):
+    """A strike on a given day, whatever the striker's disposition: an inject ("an attack on Black
+    Sea shipping on day 12").
+
+    It is struck after the day's decisions and goes through monitoring like any strike: a true
+    violation if a truce covers its domain, perceived only if detected. It draws no random number,
+    so a scenario without incidents runs exactly as before.
+    """
+
+    day: Annotated[int, Field(ge=1, le=3650)]
+    attacker: Identifier
+    domain: Identifier
+    target: Identifier | None = Field(default=None, description="default: each enemy of the attacker")
+    description: str = ""
+
+
 class Dynamics(_Frozen):
     """Weights of the day's rules; each one an assumption to be swept."""
 
@@ -287,6 +303,7 @@ class Scenario(_Frozen):
     monitoring: Monitoring
     humanitarian: Humanitarian
     dynamics: Dynamics
+    incidents: list[Incident] = Field(default_factory=list, description="scheduled strikes (injects)")
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Scenario:
@@ -392,6 +409,14 @@ def _reference_problems(s: Scenario):
             elif link.issue not in phase.terms:
                 yield f"phases.{p}.linkage: issue {link.issue!r} is not among the phase's terms"
     yield from _cycle_problems(s)
+    for i, inc in enumerate(s.incidents):
+        if inc.attacker not in s.belligerents:
+            yield f"incidents.{i}.attacker: {unknown('belligerent', inc.attacker, set(s.belligerents))}"
+        elif inc.target is not None and inc.target not in s.enemies(inc.attacker):
+            enemies = set(s.enemies(inc.attacker))
+            yield f"incidents.{i}.target: {unknown(f'enemy of {inc.attacker}', inc.target, enemies)}"
+        if inc.domain not in domains:
+            yield f"incidents.{i}.domain: {unknown('domain', inc.domain, domains)}"
     h = s.humanitarian
     for holder in h.prisoners_held:
         if holder not in s.belligerents:

@@ -48,6 +48,11 @@ def explain(row: Mapping, labels: Labels) -> str:
             f"{when}: {actor} strikes {labels.actor(target)} ({_domain(labels, domain)}), "
             f"breaching the {phase} (chance of striking {p:.0%})"
         )
+    if event == "incident":
+        domain, _, target = detail.partition(" vs ")
+        breach = f", breaching the {phase}" if phase else " (no truce covered it)"
+        hit = f"{labels.actor(target)} ({_domain(labels, domain)})"
+        return f"{when}: {actor} strikes {hit} in a scheduled incident{breach}"
     if event in ANSWERS:
         verb = ANSWERS[event]
         sign = ">=" if u >= r else "<"

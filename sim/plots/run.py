@@ -207,7 +207,9 @@ def violations_figure(frame: pd.DataFrame, events: pd.DataFrame, labels: Labels)
                 row=i,
                 col=1,
             )
-        strikes = events[events["event"] == "strike"]
+        # a decided strike inside a truce, or a scheduled incident a truce covered (phase set)
+        incident = (events["event"] == "incident") & (events["phase"].fillna("") != "")
+        strikes = events[(events["event"] == "strike") | incident]
         if d != "all":
             strikes = strikes[strikes["detail"].str.startswith(f"{d} vs ")]
         if not strikes.empty:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shlex
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -115,14 +116,14 @@ def parts_html(parts: list[Part]) -> str:
 # -- commands ------------------------------------------------------------------------------------
 def arm_command(name: str, arm: Arm) -> str:
     """The command that runs an arm: ``python run_sim.py run --seed SCENARIO@SEED --runs N --set ...``."""
-    sets = "".join(f" --set {s}" for s in arm.set)
+    sets = "".join(f" --set {shlex.quote(s)}" for s in arm.set)
     return (
         f"python run_sim.py run --seed {arm.scenario}@{arm.seed} --runs {arm.runs}{sets} --out results/{name}"
     )
 
 
 def class_command(ex: Exercise, sets: list[str] = (), code: str | None = None) -> str:
-    extra = "".join(f" --set {s}" for s in sets)
+    extra = "".join(f" --set {shlex.quote(s)}" for s in sets)
     return f"python run_sim.py run --seed {code or ex.class_code} --runs 1{extra}"
 
 
