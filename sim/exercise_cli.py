@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -93,7 +94,7 @@ def list_() -> None:
         except ScenarioError as exc:
             problems += exc.problems
             continue
-        t.add_row(ex.name, ex.topic, ex.class_code, ex.title)
+        t.add_row(ex.name, escape(ex.topic), ex.class_code, escape(ex.title))
     out.print(t)
     if problems:
         raise fail(problems)
@@ -110,9 +111,9 @@ def show(
 
     ld = _load(name)
     ex = ld.exercise
-    out.print(f"[bold]{ex.title}[/]  ({ex.name}, {_relative(ld.path)})", highlight=False)
-    out.print(f"Decision: {ex.decision}", highlight=False)
-    out.print(f"Class code: {ex.class_code}  ->  {class_command(ex)}", highlight=False)
+    out.print(f"[bold]{escape(ex.title)}[/]  ({ex.name}, {escape(_relative(ld.path))})", highlight=False)
+    out.print(f"Decision: {escape(ex.decision)}", highlight=False)
+    out.print(f"Class code: {ex.class_code}  ->  {escape(class_command(ex))}", highlight=False)
     out.print(f"Article paragraphs: {', '.join(ex.situation.paragraphs)}")
     sections = [
         ("Learning goals", ex.learning_goals),
@@ -125,12 +126,12 @@ def show(
     for title, items in sections:
         out.print(f"\n[bold]{title}[/]")
         for i, item in enumerate(items, 1):
-            out.print(f"  {i}. {item}", highlight=False)
+            out.print(f"  {i}. {escape(item)}", highlight=False)
     if findings:
         f = _compute(ld, runs)
         out.print(f"\n[bold]Findings[/] (computed now from {f.total_runs} runs)")
         for i, t in enumerate(ex.debrief, 1):
-            out.print(f"  {i}. {f.text(t)}", highlight=False)
+            out.print(f"  {i}. {escape(f.text(t))}", highlight=False)
 
 
 @exercise_app.command("validate")
@@ -148,7 +149,7 @@ def validate(
     for path in paths:
         try:
             load_exercise(Path(_relative(path)), SCENARIOS)
-            out.print(f"{_relative(path)}: valid", highlight=False)
+            out.print(f"{escape(_relative(path))}: valid", highlight=False)
         except ScenarioError as exc:
             problems += exc.problems
     if problems:
@@ -160,14 +161,21 @@ def handout(
     name: Annotated[str, typer.Argument(help="an exercise's name (see exercise list) or its file")],
     out_dir: Annotated[Path | None, typer.Option("--out", help="folder (default: handouts/NAME)")] = None,
     runs: RunsOption = None,
-    force: Annotated[bool, typer.Option(help="write into a non-empty --out folder")] = False,
+    force: Annotated[
+        bool, typer.Option(help="write into a non-empty --out folder (a predictions.txt there is kept)")
+    ] = False,
 ) -> None:
-    """Write the student handout, the instructor guide, role cards and a predictions file."""
+    """Write the student handout, the instructor guide, role cards and a predictions file.
+
+    Rebuilding into the same folder (``--force``) rewrites the pages with freshly computed findings
+    but never a ``predictions.txt`` already there: it may hold the class's bets.
+    """
     from sim.teaching.handout import build_handout
 
     started = time.perf_counter()
     ld = _load(name)
     target = out_dir or Path("handouts") / ld.name
+    existed = target.exists()
     problem = prepare_output_dir(target, allow_existing=force)
     if problem:
         raise fail(
@@ -177,19 +185,28 @@ def handout(
                 else problem
             ]
         )
-    f = _compute(ld, runs)
-    pack = build_handout(f, _in_project(ld.path))
+    try:
+        f = _compute(ld, runs)
+        pack = build_handout(f, _in_project(ld.path))
+    except BaseException:
+        if not existed and not any(target.iterdir()):
+            target.rmdir()  # leave no empty folder behind a failed or interrupted build
+        raise
     files = {
         "handout.html": pack.student,
         "instructor.html": pack.instructor,
-        "predictions.txt": pack.predictions,
         **{f"roles/{r}.html": html for r, html in pack.roles.items()},
     }
+    bets = target / "predictions.txt"
+    kept = bets.exists()
+    if not kept:
+        files["predictions.txt"] = pack.predictions
     (target / "roles").mkdir(exist_ok=True)
     for rel, text in files.items():
         write_atomic(target / rel, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
     out.print(
-        f"wrote {target}/: handout.html, instructor.html, predictions.txt, roles/ ({len(pack.roles)} cards); "
+        f"wrote {escape(str(target))}/: handout.html, instructor.html, roles/ ({len(pack.roles)} cards), "
+        f"{'kept the existing predictions.txt' if kept else 'predictions.txt'}; "
         f"{f.total_runs} runs computed ({time.perf_counter() - started:.1f} s)",
         highlight=False,
     )
@@ -205,6 +222,7 @@ def debrief(
         Path | None, typer.Option("--out", help="folder (default: the predictions file's)")
     ] = None,
     runs: RunsOption = None,
+    force: Annotated[bool, typer.Option(help="replace an existing debrief.html")] = False,
 ) -> None:
     """Place recorded bets and the tables' results within the model's ensemble: debrief.html."""
     from sim.teaching.debrief import debrief_page
@@ -219,6 +237,8 @@ def debrief(
     problem = prepare_output_dir(target, allow_existing=True)
     if problem:
         raise fail([problem])
+    if (target / "debrief.html").exists() and not force:
+        raise fail([f"{target / 'debrief.html'} exists; pass --force to replace it, or --out another folder"])
     f = _compute(ld, runs)
     page, placed = debrief_page(f, entries, _relative(predictions))
     write_atomic(target / "debrief.html", lambda tmp: tmp.write_text(page, encoding="utf-8"))
@@ -226,8 +246,9 @@ def debrief(
     for col in ("who", "question", "answer", "where it falls"):
         t.add_column(col)
     for p in placed:
-        t.add_row(p.who, p.question, p.answer, p.where)
+        t.add_row(*(escape(x) for x in (p.who, p.question, p.answer, p.where)))
     out.print(t)
     out.print(
-        f"wrote {target / 'debrief.html'} ({len(placed)} entries, {f.total_runs} runs)", highlight=False
+        f"wrote {escape(str(target / 'debrief.html'))} ({len(placed)} entries, {f.total_runs} runs)",
+        highlight=False,
     )

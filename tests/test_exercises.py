@@ -14,13 +14,14 @@ from conftest import ROOT, chromium_render_status
 
 from sim.loader import ScenarioError
 from sim.report import build_report
+from sim.teaching.debrief import debrief_page
 from sim.teaching.exercise import exercise_files, load_exercise
 from sim.teaching.findings import compute
 from sim.teaching.handout import build_handout
-from sim.teaching.predictions import parse_predictions
-from sim.teaching.quantities import Measure, direction, measure
+from sim.teaching.predictions import parse_predictions, place, read_predictions
+from sim.teaching.quantities import Measure, Quantity, direction, mean_interval, measure, median_interval
 from sim.teaching.roles import CLASS_SIZES, plans, seat
-from sim.teaching.templates import placeholders, text_of
+from sim.teaching.templates import parse_ref, placeholders, text_of
 
 EXERCISES = ROOT / "exercises"
 SCENARIOS = ROOT / "scenarios"
@@ -186,6 +187,64 @@ def test_a_debrief_places_bets_and_table_runs(tmp_path):
     assert status == {"figures": 3, "rendered": 3, "errors": []}  # two bets' charts, one of the table runs
     assert "the model&#x27;s 95% interval" in html or "the model's 95% interval" in html
     assert "baseline@43" in html and "of the 20 runs" in html
+    again = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "run_sim.py"),
+            "exercise",
+            "debrief",
+            "sequencing",
+            str(bets),
+            "--runs",
+            "2",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert again.returncode == 2 and "--force" in again.stderr
+    assert (tmp_path / "debrief.html").read_text() == html
+
+
+def test_the_docs_example_predictions_file_reads(tmp_path):
+    """The block in docs/exercises.md, with its end-of-line comments, saved with a BOM and CRLF."""
+    docs = (ROOT / "docs" / "exercises.md").read_text()
+    block = docs.split("# WHO | QUESTION | ANSWER", 1)[1].split("```", 1)[0]
+    bets = tmp_path / "predictions.txt"
+    bets.write_bytes(("\ufeff# WHO | QUESTION | ANSWER" + block).replace("\n", "\r\n").encode("utf-8"))
+    loaded = load_exercise(EXERCISES / "sequencing.yaml", SCENARIOS)
+    entries = read_predictions(bets, loaded)
+    assert [(e.who, e.question) for e in entries][:2] == [
+        ("Table 1", "full_phased"),
+        ("Table 1", "ending_phased"),
+    ]
+    assert entries[0].value == 0.4 and entries[1].value == "partial_truce"
+    assert str(entries[2].value) == "baseline@43" and entries[3].value == "no_truce"
+
+
+def test_markup_like_names_are_printed_as_text(tmp_path):
+    """Rich markup in a name ('[/]') is text in the terminal, not a crash."""
+    bets = tmp_path / "p.txt"
+    bets.write_text("[/] [bold]Table | full_phased | 40\n")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "run_sim.py"),
+            "exercise",
+            "debrief",
+            "sequencing",
+            str(bets),
+            "--runs",
+            "3",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "[/] [bold]Table" in proc.stdout
 
 
 def test_handout_command_writes_the_class_pack_and_keeps_what_exists(tmp_path):
@@ -203,6 +262,10 @@ def test_handout_command_writes_the_class_pack_and_keeps_what_exists(tmp_path):
     again = subprocess.run([*run, "--out", "pack"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert again.returncode == 2 and "not empty" in again.stderr
     assert (pack / "handout.html").read_bytes() == before
+    (pack / "predictions.txt").write_text("Table 1 | full_strict | 5\n")  # the class's bets
+    forced = subprocess.run([*run, "--out", "pack", "--force"], cwd=tmp_path, capture_output=True, text=True)
+    assert forced.returncode == 0 and "kept the existing predictions.txt" in forced.stdout
+    assert (pack / "predictions.txt").read_text() == "Table 1 | full_strict | 5\n"
     for cmd in (["list"], ["show", "monitoring"], ["validate"]):
         proc = subprocess.run(
             [sys.executable, str(ROOT / "run_sim.py"), "exercise", *cmd],
@@ -232,6 +295,11 @@ BROKEN = {
     ),
     "a slider on no parameter": ("phases.energy_truce.opens_day=30", "phases.energy_truce.opens=30", "opens"),
     "a paragraph the article lacks": ("[P1, P5, P6, P10, P12]", "[P1, P55]", "P55"),
+    "a comparison with the one class run": (
+        "{phased.outcome.no_truce vs comprehensive",
+        "{class.outcome.no_truce vs comprehensive",
+        "is one run",
+    ),
 }
 
 
@@ -252,13 +320,35 @@ def test_a_broken_exercise_names_file_line_and_field(tmp_path, case):
     assert abs(problem.line - changed) <= 2
 
 
+def test_an_exercise_needs_a_role_every_table_seats(tmp_path):
+    text = (EXERCISES / "sequencing.yaml").read_text()
+    broken = tmp_path / "optional.yaml"
+    optional = re.sub(
+        r"\n  (us|russia|ukraine):\n    public:", r"\n  \1:\n    optional: true\n    public:", text
+    )
+    broken.write_text(optional)
+    with pytest.raises(ScenarioError) as err:
+        load_exercise(broken, SCENARIOS)
+    assert "at least one role must not be optional" in str(err.value)
+
+
 def test_hostile_text_in_an_exercise_is_escaped(tmp_path):
     text = (EXERCISES / "sequencing.yaml").read_text()
     hostile = tmp_path / "hostile.yaml"
-    hostile.write_text(text.replace('title: "Sequencing:', 'title: "<script>alert(1)</script> Sequencing:'))
-    pack = build_handout(compute(load_exercise(hostile, SCENARIOS), runs=2))
+    evil = "<script>alert(1)</script>"
+    text = text.replace('title: "Sequencing:', f'title: "{evil} Sequencing:')
+    text = text.replace("name: Press and observers", f"name: {evil} observers")
+    text = text.replace("label: phased (energy truce first)", f'label: "{evil} phased"')
+    text = text.replace("  - Which sequence got", f"  - {evil} Which sequence got")
+    hostile.write_text(text)
+    findings = compute(load_exercise(hostile, SCENARIOS), runs=2)
+    pack = build_handout(findings)
     for html in (pack.student, pack.instructor, *pack.roles.values()):
         assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+    bets = tmp_path / "bets.txt"
+    bets.write_text(f"{evil} | full_phased | 4\n{evil} | result | baseline@43\n")
+    page, _ = debrief_page(findings, read_predictions(bets, findings.loaded), str(bets))
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
 
 
 # -- the pure parts --------------------------------------------------------------------------------
@@ -304,3 +394,37 @@ def test_prediction_lines_parse_without_running_anything():
     assert not problems
     assert [e.value for e in entries[:2]] == [0.125, "partial_truce"]
     assert str(entries[2].value) == "baseline@43" and entries[2].line == 5
+
+
+def test_intervals_need_enough_runs_and_cover_at_least_95_percent():
+    from scipy import stats
+
+    assert mean_interval([3.0]) == (None, None)
+    assert median_interval([1.0, 2.0, 3.0, 4.0, 5.0]) == (None, None)
+    for n in range(6, 301):
+        lo, hi = median_interval(list(range(n)))
+        j = lo + 1  # ranks, 1-based
+        assert hi == n - j  # symmetric
+        coverage = 1 - 2 * stats.binom.cdf(j - 1, n, 0.5)
+        assert coverage >= 0.95, n
+
+
+def test_one_run_per_ensemble_gives_no_false_certainty():
+    loaded = load_exercise(EXERCISES / "monitoring.yaml", SCENARIOS)
+    f = compute(loaded, runs=1)
+    text = f.text("{mission.mean.violations_true - national.mean.violations_true}")
+    assert text.startswith("not comparable")
+    assert f.text("{mission.mean.violations_true vs national.mean.violations_true}") == "not comparable with"
+    assert "too few runs" in f.text("{mission.mean.violations_true|ci}")
+
+
+def test_a_measure_no_run_has_says_so_and_never_bets_are_placed():
+    loaded = load_exercise(EXERCISES / "territory.yaml", SCENARIOS)
+    f = compute(loaded, runs=6)
+    assert f.text("{article.mean.package_territorial_concessions}") == "no value (none of the 6 runs had one)"
+    q = f.quantity(parse_ref("article.entry.peace_framework"))
+    assert q.value is None and len(q.samples) == 6
+    assert "never entered in 6 of 6 runs" in place(float("inf"), q, {})
+    assert "0% of runs" in place(30.0, q, {})
+    empty = Quantity("number", None, runs=6, count=0)
+    assert "no run of the 6 had a value" in place(0.5, empty, {})

@@ -31,7 +31,7 @@ def shares_frame(arms: Mapping[str, Sequence[dict]], categories: Sequence[str], 
             if column == "outcome":
                 k = sum(1 for r in runs if r["outcome"] == c)
             else:
-                k = sum(1 for r in runs if r[f"{c}_entered_day"] is not None)
+                k = sum(1 for r in runs if r.get(f"{c}_entered_day") is not None)  # absent: not reached
             low, high = wilson(k, n)
             rows.append(
                 {"arm": arm, "category": c, "runs": k, "of": n, "share": k / n, "low": low, "high": high}
@@ -72,7 +72,8 @@ def shares_figure(
 
 
 def bets_frame(guesses: Sequence[tuple[str, float | str]], samples: Sequence, kind: str) -> pd.DataFrame:
-    """The class's guesses with, for numbers and days, the share of runs below each (its percentile)."""
+    """The class's guesses with, for numbers and days, the share of runs strictly below each (a day
+    never reached counts as not below)."""
     rows = []
     values = [s for s in samples if s is not None]
     for who, guess in guesses:
@@ -175,7 +176,7 @@ def bets_figure(
             range=[-0.04 * (max(counts.values(), default=1) + 1), 1.05],
         )
         return styled(fig, title)
-    values = [float(s) for s in samples if s is not None]
+    values = [float(s) for s in samples if s is not None and np.isfinite(float(s))]  # never: not drawn
     fig.add_trace(
         go.Histogram(
             x=values,

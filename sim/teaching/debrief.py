@@ -22,7 +22,7 @@ from sim.results import NO_TRUCE, run_row
 from sim.teaching.findings import ArmRuns, Findings, outcome_names
 from sim.teaching.handout import HANDOUT_STYLE, MODEL_NOT_FORECAST, inline, parts_html
 from sim.teaching.predictions import RESULT, Entry, answer_kind, place, result_arm
-from sim.teaching.quantities import percentile_of
+from sim.teaching.quantities import share_below
 from sim.teaching.templates import fmt_share, parse_ref
 
 
@@ -60,11 +60,12 @@ def place_result(f: Findings, value: ClassCode | str) -> str:
         same = sum(1 for r in rows if r["outcome"] == row["outcome"]) / len(rows)
         furthest = row["furthest_phase"]
         phase = ensemble.scenario.phases[furthest].title if furthest in ensemble.scenario.phases else "none"
-        viol = percentile_of(float(row["violations_true"]), [float(r["violations_true"]) for r in rows])
+        fewer, equal = share_below(float(row["violations_true"]), [float(r["violations_true"]) for r in rows])
         return (
             f"its run ends in {names.get(row['outcome'], row['outcome'])}, as {fmt_share(same)} of the "
             f"{len(rows)} runs of '{ensemble.label}' do; furthest phase in force: {phase}; "
-            f"{row['violations_true']} true violations, more than in {fmt_share(viol)} of runs"
+            f"{row['violations_true']} true violations: {fmt_share(fewer)} of runs had fewer, "
+            f"{fmt_share(equal)} as many"
         )
     arm = result_arm(ld, ld.exercise.code) or next(iter(ld.exercise.arms))
     rows = f.arms[arm].rows

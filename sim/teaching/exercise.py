@@ -139,6 +139,8 @@ class Exercise(_Frozen):
         for i, p in enumerate(self.predictions):
             if ids.count(p.id) > 1:
                 problems.append(f"predictions.{i}.id: {p.id!r} is used twice")
+        if self.roles and all(card.optional for card in self.roles.values()):
+            problems.append("roles: at least one role must not be optional (every table seats it)")
         for i, t in enumerate(self.tasks):
             if t.run is not None and t.run not in self.arms:
                 problems.append(f"tasks.{i}.run: no arm {t.run!r} (arms: {', '.join(self.arms)})")
@@ -247,11 +249,18 @@ def _reference_problems(ld: LoadedExercise, src: Source) -> list[Problem]:
     templates += [(("debrief", i), t) for i, t in enumerate(ex.debrief)]
     templates += [(("try", i, "finding"), t.finding) for i, t in enumerate(ex.try_) if t.finding]
     templates += [(("injects", i, "finding"), t.finding) for i, t in enumerate(ex.injects) if t.finding]
+    templates += [(("instructor_notes",), ex.instructor_notes)] if ex.instructor_notes else []
     for key, text in templates:
         try:
-            refs = [r for ph in placeholders(text) for r in (ph.left, ph.right) if r is not None]
-            for ref in refs:
-                _check_ref(ld, ref, columns)
+            for ph in placeholders(text):
+                if ph.op and CLASS_ARM in (ph.left.arm, ph.right.arm):
+                    raise ValueError(
+                        f"{ph.left} {ph.op} {ph.right}: a difference or comparison needs two ensembles; "
+                        f"'{CLASS_ARM}' is one run"
+                    )
+                for ref in (ph.left, ph.right):
+                    if ref is not None:
+                        _check_ref(ld, ref, columns)
         except ValueError as exc:
             at(key, str(exc))
     for i, p in enumerate(ex.predictions):

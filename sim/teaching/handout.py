@@ -113,13 +113,21 @@ def parts_html(parts: list[Part]) -> str:
     )
 
 
+def prose_parts(parts: list[Part]) -> str:
+    """A rendered template as paragraphs (blank lines in its text), computed numbers highlighted."""
+    html = parts_html(parts)
+    return "".join(f"<p>{' '.join(p.split())}</p>" for p in re.split(r"\n\s*\n", html) if p.strip())
+
+
 # -- commands ------------------------------------------------------------------------------------
-def arm_command(name: str, arm: Arm) -> str:
-    """The command that runs an arm: ``python run_sim.py run --seed SCENARIO@SEED --runs N --set ...``."""
+def arm_command(name: str, arm: Arm, runs: int | None = None) -> str:
+    """The command that runs an arm: ``python run_sim.py run --seed SCENARIO@SEED --runs N --set ...``.
+
+    ``runs`` is the number the handout was built with, if not the arm's own.
+    """
+    runs = runs or arm.runs
     sets = "".join(f" --set {shlex.quote(s)}" for s in arm.set)
-    return (
-        f"python run_sim.py run --seed {arm.scenario}@{arm.seed} --runs {arm.runs}{sets} --out results/{name}"
-    )
+    return f"python run_sim.py run --seed {arm.scenario}@{arm.seed} --runs {runs}{sets} --out results/{name}"
 
 
 def class_command(ex: Exercise, sets: list[str] = (), code: str | None = None) -> str:
@@ -250,7 +258,7 @@ def _how_to_run(f: Findings) -> str:
     for _i, t in enumerate(ex.tasks, 1):
         cmds = []
         if t.run:
-            cmds.append(arm_command(t.run, ex.arms[t.run]))
+            cmds.append(arm_command(t.run, ex.arms[t.run], len(f.arms[t.run].rows)))
         if t.set:
             cmds.append(class_command(ex, t.set))
         block = "".join(f'<pre class="cmd">{esc(c)}</pre>' for c in cmds)
@@ -383,7 +391,7 @@ def _instructor_body(f: Findings, labels: Labels) -> str:
         )
     out.append(_arms(f, labels))
     if ex.instructor_notes:
-        out.append("<h2>Notes for the instructor</h2>" + prose(ex.instructor_notes))
+        out.append("<h2>Notes for the instructor</h2>" + prose_parts(f.render(ex.instructor_notes)))
     out.append(
         "<h2>Confidential role cards</h2>"
         "<p>Also written one per file in <code>roles/</code>, to hand out.</p>"
@@ -447,18 +455,23 @@ def _arms(f: Findings, labels: Labels) -> str:
     ex = f.loaded.exercise
     rows = []
     for name, arm in ex.arms.items():
-        rows.append((esc(arm.label), f"<code>{esc(arm_command(name, arm))}</code>"))
-    sc = f.loaded.class_scenario
+        rows.append((esc(arm.label), f"<code>{esc(arm_command(name, arm, len(f.arms[name].rows)))}</code>"))
     ens = {name: f.arms[name].rows for name in ex.arms}
     names = {name: esc(arm.label) for name, arm in ex.arms.items()}
-    reached = tp.shares_frame(ens, list(sc.phases), "reached")
-    outcomes = [NO_TRUCE, *sc.outcomes]
+    phases = list(dict.fromkeys(p for name in ex.arms for p in f.arms[name].scenario.phases))
+    reached = tp.shares_frame(ens, phases, "reached")
+    outcomes = list(
+        dict.fromkeys([NO_TRUCE, *(o for name in ex.arms for o in f.arms[name].scenario.outcomes)])
+    )
+    phase_names = {
+        p: esc(f.arms[n].scenario.phases[p].title) for n in ex.arms for p in f.arms[n].scenario.phases
+    }
     ends = tp.shares_frame(ens, outcomes, "outcome")
     charts = [
         Chart(
             "arms-phases",
             tp.shares_figure(
-                reached, "How often does each phase enter into force, per ensemble?", names, labels.phases
+                reached, "How often does each phase enter into force, per ensemble?", names, phase_names
             ),
             reached,
             "Share of runs in which each phase entered into force at some point; "

@@ -3,12 +3,14 @@
 A predictions file is plain text, one bet per line, so a class can type it on any machine::
 
     # WHO | QUESTION | ANSWER
-    Table 1 | ceasefire_phased | 40        <- a share: percent of runs (0-100, '%' optional)
+    Table 1 | ceasefire_phased | 40        # a share: percent of runs (0-100, '%' optional)
     Table 1 | first_outcome | partial truce
-    Table 1 | result | baseline@43         <- the table's own run (a class code) ...
-    Table 2 | result | no truce            <- ... or the outcome its role play reached
+    Table 1 | result | baseline@43         # the table's own run (a class code) ...
+    Table 2 | result | no truce            # ... or the outcome its role play reached
 
-Each malformed line is reported with its line number; nothing is placed until every line reads.
+A line starting with ``#`` is a comment, and so is a ``#`` in the answer and what follows (a name
+may hold one: ``Table #3``). The file may be saved with a byte-order mark or Windows line ends. Each
+malformed line is reported with its line number; nothing is placed until every line reads.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sim.class_code import ClassCode, parse_seed
 from sim.loader import Problem, ScenarioError
 from sim.results import NO_TRUCE
 from sim.teaching.exercise import LoadedExercise
-from sim.teaching.quantities import Quantity, percentile_of
+from sim.teaching.quantities import Quantity, share_below
 from sim.teaching.templates import fmt_number, fmt_quantity, fmt_share, parse_ref
 
 RESULT = "result"
@@ -86,7 +88,7 @@ def read_predictions(path: Path, loaded: LoadedExercise) -> list[Entry]:
     """Every bet in the file; a :class:`ScenarioError` lists each malformed line by number."""
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")  # Notepad's byte-order mark
     except FileNotFoundError:
         raise ScenarioError([Problem(name, None, "", "file not found")]) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -106,10 +108,12 @@ def parse_predictions(text: str, name: str, loaded: LoadedExercise) -> tuple[lis
     questions = {p.id: p for p in loaded.exercise.predictions}
     entries, problems = [], []
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.split("#", 1)[0].strip() if raw.lstrip().startswith("#") else raw.strip()
-        if not line:
+        line = raw.strip().lstrip("\ufeff")
+        if not line or line.startswith("#"):
             continue
         fields = [f.strip() for f in line.split("|")]
+        if len(fields) == 3:
+            fields[2] = fields[2].split("#", 1)[0].strip()  # a comment after the answer
         if len(fields) != 3 or not all(fields):
             problems.append(
                 Problem(
@@ -196,29 +200,32 @@ def place(value: float | str, q: Quantity, outcome_names: dict[str, str]) -> str
     if q.kind == "label":
         share = sum(1 for s in q.samples if s == value) / len(q.samples)
         name = outcome_names.get(str(value), str(value))
-        verdict = (
-            "the most common outcome"
-            if value == q.value
-            else f"not the most common ({fmt_quantity(q, None, outcome_names)} is)"
-        )
+        top = fmt_quantity(q, None, outcome_names)
+        verdict = "the most common outcome" if value == q.value else f"not the most common ({top} is)"
         return f"{fmt_share(share)} of runs end in {name}: {verdict}"
+    if q.kind == "day":
+        return _place_day(float(value), q)
     if q.value is None:
-        return "the model has no value to compare with (the phase never entered into force)"
+        return f"no run of the {q.runs} had a value to compare with"
     if q.kind == "share":
         where = "inside" if q.low <= value <= q.high else "above" if value > q.high else "below"
-        gap = 100 * (value - q.value)
         interval = f"{fmt_share(q.low)}–{fmt_share(q.high)}"
-        return f"{where} the model's 95% interval ({interval}); off by {gap:+.1f} points"
-    samples = list(q.samples)
-    if isinstance(value, float) and math.isinf(value):
-        never = q.runs - (q.count or 0)
-        return f"the phase never entered into force in {never} of {q.runs} runs ({fmt_share(never / q.runs)})"
-    pct = percentile_of(float(value), samples)
-    shown = f"{value:g}" if q.kind == "day" else fmt_number(float(value))
-    return f"{fmt_share(pct)} of runs lie below {shown}; the model's median is {fmt_number(_median(samples))}"
+        return f"{where} the model's 95% interval ({interval}); off by {100 * (value - q.value):+.1f} points"
+    below, equal = share_below(float(value), [s for s in q.samples if math.isfinite(s)])
+    at = f", {fmt_share(equal)} exactly at it" if equal else ""
+    return (
+        f"{fmt_share(below)} of the runs with a value lie below {fmt_number(float(value))}{at}; "
+        f"the model's answer is {fmt_number(float(q.value))}"
+    )
 
 
-def _median(samples: list[float]) -> float:
-    s = sorted(samples)
-    n = len(s)
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+def _place_day(value: float, q: Quantity) -> str:
+    """A day bet among all runs: those where the phase entered before it, on it, later, or never."""
+    never = sum(1 for s in q.samples if math.isinf(s))
+    never_text = f"it never entered in {never} of {q.runs} runs ({fmt_share(never / q.runs)})"
+    if math.isinf(value):
+        return f"{never_text}: the bet 'never' is what {fmt_share(never / q.runs)} of runs did"
+    below, equal = share_below(value, list(q.samples))
+    median = f"; the median over the runs where it entered is day {q.value:g}" if q.value is not None else ""
+    at = f", {fmt_share(equal)} on that day" if equal else ""
+    return f"it entered before day {value:g} in {fmt_share(below)} of runs{at}; {never_text}{median}"

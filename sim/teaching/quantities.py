@@ -14,10 +14,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from scipy import stats
+
 from sim.results import NO_TRUCE
 from sim.sweep import wilson
-
-Z95 = 1.959964
 
 KINDS: dict[str, str] = {
     "outcome": "share of runs ending in outcome ARG (or, with no ARG, the most common outcome)",
@@ -37,8 +37,10 @@ class Quantity:
     kind: str
     """``share`` (0-1), ``day`` (a day of the run), ``number`` or ``label`` (an outcome)."""
     value: float | str | None
+    """None when no run had a value (a phase never entered, a package never signed)."""
     low: float | None = None
     high: float | None = None
+    """The 95% interval; None when there are too few runs for one."""
     runs: int = 0
     count: int | None = None
     """For shares: the runs counted."""
@@ -106,11 +108,13 @@ def measure(rows: Sequence[dict], m: Measure, outcomes: Sequence[str], start: dt
         low, high = wilson(k, n)
         return Quantity("share", k / n, low, high, n, k, tuple(float(h) for h in hits))
     if m.kind == "entry":
-        days = sorted(float(r[f"{m.arg}_entered_day"]) for r in rows if r[f"{m.arg}_entered_day"] is not None)
+        entered = [r[f"{m.arg}_entered_day"] for r in rows]
+        days = sorted(float(d) for d in entered if d is not None)
+        every = tuple(math.inf if d is None else float(d) for d in entered)  # never entered: inf
         if not days:
-            return Quantity("day", None, runs=n, count=0, start_date=start)
+            return Quantity("day", None, runs=n, count=0, samples=every, start_date=start)
         low, high = median_interval(days)
-        return Quantity("day", statistics.median(days), low, high, n, len(days), tuple(days), start)
+        return Quantity("day", statistics.median(days), low, high, n, len(days), every, start)
     column = f"{m.arg}_days_in_force" if m.kind == "in_force" else m.arg
     values = [float(r[column]) for r in rows if r[column] is not None and not _nan(r[column])]
     if not values:
@@ -126,22 +130,28 @@ def _nan(x: object) -> bool:
     return isinstance(x, float) and math.isnan(x)
 
 
-def mean_interval(values: Sequence[float]) -> tuple[float, float]:
-    """The normal-approximation 95% interval of a mean (a point if there is one value)."""
+def mean_interval(values: Sequence[float]) -> tuple[float | None, float | None]:
+    """Student's t 95% interval of a mean; none from a single value."""
+    n = len(values)
+    if n < 2:
+        return None, None
     mean = statistics.fmean(values)
-    if len(values) < 2:
-        return mean, mean
-    half = Z95 * statistics.stdev(values) / math.sqrt(len(values))
+    half = float(stats.t.ppf(0.975, n - 1)) * statistics.stdev(values) / math.sqrt(n)
     return mean - half, mean + half
 
 
-def median_interval(sorted_values: Sequence[float]) -> tuple[float, float]:
-    """A distribution-free 95% interval of a median: order statistics n/2 ± 1.96·√n/2."""
+def median_interval(sorted_values: Sequence[float]) -> tuple[float | None, float | None]:
+    """A distribution-free interval of a median with at least 95% coverage, from order statistics.
+
+    The ranks j and n + 1 - j are the widest with P(Binomial(n, 1/2) < j) <= 2.5%, so the interval
+    [x_(j), x_(n+1-j)] covers the median with probability 1 - 2·P(B < j) >= 95% for any continuous
+    distribution. Fewer than 6 values give no such interval (None).
+    """
     n = len(sorted_values)
-    half = Z95 * math.sqrt(n) / 2
-    lo = max(0, math.floor(n / 2 - half))
-    hi = min(n - 1, math.ceil(n / 2 + half) - 1)
-    return sorted_values[lo], sorted_values[hi]
+    j = int(stats.binom.ppf(0.025, n, 0.5))  # smallest k with P(B <= k) >= 2.5%: P(B < j) < 2.5%
+    if j < 1:
+        return None, None
+    return sorted_values[j - 1], sorted_values[n - j]
 
 
 def difference(a: Quantity, b: Quantity) -> tuple[float, float, float] | None:
@@ -152,14 +162,14 @@ def difference(a: Quantity, b: Quantity) -> tuple[float, float, float] | None:
     """
     if a.kind != b.kind or a.kind == "label" or a.value is None or b.value is None:
         return None
+    if None in (a.low, a.high, b.low, b.high):  # too few runs on a side for an interval
+        return None
     d = float(a.value) - float(b.value)
     if a.kind == "share":
         lo = d - math.sqrt((a.value - a.low) ** 2 + (b.high - b.value) ** 2)
         hi = d + math.sqrt((a.high - a.value) ** 2 + (b.value - b.low) ** 2)
         return d, lo, hi
-    half_a = (a.high - a.low) / 2 if a.low is not None else 0.0
-    half_b = (b.high - b.low) / 2 if b.low is not None else 0.0
-    half = math.hypot(half_a, half_b)
+    half = math.hypot((a.high - a.low) / 2, (b.high - b.low) / 2)
     return d, d - half, d + half
 
 
@@ -173,10 +183,10 @@ def direction(a: Quantity, b: Quantity) -> int | None:
     return 1 if lo > 0 else -1 if hi < 0 else 0
 
 
-def percentile_of(value: float, samples: Sequence[float]) -> float:
-    """The share of ``samples`` below ``value``, ties counted half (the mid-rank percentile)."""
+def share_below(value: float, samples: Sequence[float]) -> tuple[float, float]:
+    """The shares of ``samples`` strictly below ``value`` and equal to it."""
     if not samples:
-        return math.nan
+        return math.nan, math.nan
     below = sum(1 for s in samples if s < value)
     equal = sum(1 for s in samples if s == value)
-    return (below + equal / 2) / len(samples)
+    return below / len(samples), equal / len(samples)

@@ -32,14 +32,15 @@ def _source(v: Seeded) -> str:
     return f"assumption: {v.assumption}"
 
 
-def position_words(sc: Scenario, issue: str, value: float) -> str:
-    """A position in words: "wants: they stop (1)" or "leans to: none (0.3)"."""
+def position_words(sc: Scenario, issue: str, value: float, you: bool = False) -> str:
+    """A position in words: "wants: they stop (1)", or for the player's own card "you want: ..."."""
     i = sc.issues[issue]
+    want, lean = ("you want", "you lean to") if you else ("wants", "leans to")
     if value >= 0.8:
-        return f"wants: {i.one} ({value:g})"
+        return f"{want}: {i.one} ({value:g})"
     if value <= 0.2:
-        return f"wants: {i.zero} ({value:g})"
-    return f"leans to: {i.one if value > 0.5 else i.zero} ({value:g} on a scale from 0 to 1)"
+        return f"{want}: {i.zero} ({value:g})"
+    return f"{lean}: {i.one if value > 0.5 else i.zero} ({value:g} on a scale from 0 to 1)"
 
 
 def public_facts(sc: Scenario, actor: str) -> list[Fact]:
@@ -58,7 +59,7 @@ def confidential_facts(sc: Scenario, actor: str) -> list[Fact]:
     facts = []
     for issue, s in sorted(a.salience.items(), key=lambda kv: -kv[1].value):
         pos = a.positions.get(issue)
-        where = f"; you {position_words(sc, issue, pos.value)}" if pos else ""
+        where = f"; {position_words(sc, issue, pos.value, you=True)}" if pos else ""
         facts.append(Fact(f"Priority {s.value:.0%}: {sc.issues[issue].description}{where}", _source(s)))
     if a.concession is not None:
         c = a.concession
@@ -183,7 +184,7 @@ def plans(ex: Exercise) -> dict[int, list[tuple[int, str]]]:
         inject = ex.injects[0]
         second = f"Inject on day {inject.day}: read it out; tables renegotiate, then compare with the model"
     else:
-        second = "Second negotiation round: tables swap one role and try the other sequence"
+        second = "Second negotiation round: tables swap roles, play again and compare with the first round"
     return {
         50: [(8, brief), (5, bets), (17, run), (15, debrief), (5, wrap)],
         75: [(10, brief), (5, bets), (20, play), (20, run), (15, debrief), (5, wrap)],

@@ -16,6 +16,7 @@ finding stays true when the model or a scenario changes. Placeholders:
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -122,6 +123,9 @@ def fmt_share(x: float) -> str:
 
 
 def fmt_number(x: float) -> str:
+    """A number at a sensible precision; whole numbers (a single run's count) without decimals."""
+    if float(x).is_integer():
+        return f"{x:,.0f}"
     if abs(x) >= 100:
         return f"{x:,.0f}"
     if abs(x) >= 1:
@@ -129,10 +133,19 @@ def fmt_number(x: float) -> str:
     return f"{x:.2f}"
 
 
+def runs_word(n: int | None) -> str:
+    return f"{n} run" if n == 1 else f"{n} runs"
+
+
 def fmt_day(q: Quantity, day: float) -> str:
+    """``day 7 (25 March 2025)``; a half day (a median of two) names both dates."""
     text = f"day {day:g}"
     if q.start_date is not None:
-        text += f" ({q.start_date + dt.timedelta(days=int(day)):%-d %B %Y})"
+        first = q.start_date + dt.timedelta(days=math.floor(day))
+        if float(day).is_integer():
+            text += f" ({first:%-d %B %Y})"
+        else:
+            text += f" (between {first:%-d %B} and {first + dt.timedelta(days=1):%-d %B %Y})"
     return text
 
 
@@ -140,40 +153,47 @@ def fmt_quantity(q: Quantity, fmt: str | None, outcome_names: Mapping[str, str])
     """A quantity in words: ``11.5% (95% CI 7.8–16.7%)``, ``day 7 (25 March 2025)``, ``partial truce``."""
     if q.kind == "label":
         name = outcome_names.get(str(q.value), str(q.value).replace("_", " "))
-        return f"{name} ({q.count} of {q.runs} runs)" if fmt in ("count", "ci") else name
+        return f"{name} ({q.count} of {runs_word(q.runs)})" if fmt in ("count", "ci") else name
     if q.value is None:
-        if q.kind != "day":
-            return "undefined (no runs)"
-        return "never" if q.runs == 1 else f"never (in none of the {q.runs} runs)"
+        if q.kind == "day":
+            return "never" if q.runs == 1 else f"never (in none of the {q.runs} runs)"
+        return "no value" if q.runs == 1 else f"no value (none of the {q.runs} runs had one)"
+    no_interval = " (too few runs for an interval)"
     if q.kind == "share":
         text = fmt_share(q.value)
         if fmt == "ci":
             text += f" (95% CI {fmt_share(q.low)}–{fmt_share(q.high)})"
         elif fmt == "count":
-            text += f" ({q.count} of {q.runs} runs)"
+            text += f" ({q.count} of {runs_word(q.runs)})"
         return text
     if q.kind == "day":
         text = fmt_day(q, q.value)
-        if fmt == "ci":
+        if fmt == "ci" and q.low is None:
+            text += no_interval
+        elif fmt == "ci":
             days = f"day {q.low:g}" if q.low == q.high else f"days {q.low:g}–{q.high:g}"
-            text += f" (95% CI {days}, over {q.count} runs)"
+            text += f" (95% CI {days}, over the {runs_word(q.count)} where it did)"
         elif fmt == "count":
-            text += f" (in {q.count} of {q.runs} runs)"
+            text += f" (in {q.count} of {runs_word(q.runs)})"
         return text
     text = fmt_number(q.value)
-    if fmt == "ci" and q.runs > 1:
+    if fmt == "ci" and q.low is None:
+        text += no_interval
+    elif fmt == "ci":
         text += f" (95% CI {fmt_number(q.low)}–{fmt_number(q.high)})"
     elif fmt == "count":
-        text += f" (over {q.count} runs)"
+        text += f" (over {runs_word(q.count)})"
     return text
 
 
 def fmt_difference(a: Quantity, b: Quantity) -> str:
     diff = difference(a, b)
     if diff is None:
-        return "not comparable"
+        return "not comparable (a side has no value, or too few runs for an interval)"
     d, lo, hi = diff
     if a.kind == "share":
         return f"{100 * d:+.1f} percentage points (95% CI {100 * lo:+.1f} to {100 * hi:+.1f})"
     unit = " days" if a.kind == "day" else ""
-    return f"{d:+.1f}{unit} (95% CI {lo:+.1f} to {hi:+.1f})"
+    small = max(abs(float(a.value)), abs(float(b.value))) < 1
+    f = "{:+.3f}" if small else "{:+.1f}"
+    return f"{f.format(d)}{unit} (95% CI {f.format(lo)} to {f.format(hi)})"
