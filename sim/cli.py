@@ -277,6 +277,14 @@ def show(file: Annotated[Path, typer.Argument(help="scenario YAML file")]) -> No
             links or "-",
         )
     out.print(t)
+    if sc.incidents:
+        t = Table(title="Incidents (scheduled strikes: injects)", title_justify="left")
+        t.add_column("path")
+        t.add_column("what")
+        t.add_column("evidence or assumption")
+        for i, inc in enumerate(sc.incidents):
+            t.add_row(f"incidents.{i}", inc.summary(), inc.provenance)
+        out.print(t)
     t = Table(title="Seeded values and their provenance", title_justify="left")
     t.add_column("parameter path")
     t.add_column("value", justify="right")

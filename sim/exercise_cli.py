@@ -7,6 +7,7 @@ line per problem and exit code 2, and nothing already written is touched.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from sim.exits import fail
 from sim.loader import Problem, ScenarioError
@@ -94,7 +96,7 @@ def list_() -> None:
         except ScenarioError as exc:
             problems += exc.problems
             continue
-        t.add_row(ex.name, escape(ex.topic), ex.class_code, escape(ex.title))
+        t.add_row(ex.name, Text(ex.topic), ex.class_code, Text(ex.title))
     out.print(t)
     if problems:
         raise fail(problems)
@@ -120,7 +122,7 @@ def show(
         ("Roles", [f"{r}{' (optional)' if c.optional else ''}: {c.public}" for r, c in ex.roles.items()]),
         ("Place your bets", [f"{p.id}: {p.question}" for p in ex.predictions]),
         ("Tasks", [t.do for t in ex.tasks]),
-        ("Ensembles", [f"{a.label}: {arm_command(k, a)}" for k, a in ex.arms.items()]),
+        ("Ensembles", [f"{a.label}: {arm_command(k, a, runs)}" for k, a in ex.arms.items()]),
         ("Debrief questions", ex.questions),
     ]
     for title, items in sections:
@@ -176,6 +178,11 @@ def handout(
     ld = _load(name)
     target = out_dir or Path("handouts") / ld.name
     existed = target.exists()
+    other = _predictions_of_another_exercise(target / "predictions.txt", ld.name)
+    if other:
+        raise fail(
+            [f"{target / 'predictions.txt'} holds the bets of exercise {other!r}; --out another folder"]
+        )
     problem = prepare_output_dir(target, allow_existing=force)
     if problem:
         raise fail(
@@ -204,12 +211,25 @@ def handout(
     (target / "roles").mkdir(exist_ok=True)
     for rel, text in files.items():
         write_atomic(target / rel, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
+    for card in (target / "roles").glob("*.html"):  # a rebuilt pack has only its own role cards
+        if f"roles/{card.name}" not in files:
+            card.unlink()
     out.print(
         f"wrote {escape(str(target))}/: handout.html, instructor.html, roles/ ({len(pack.roles)} cards), "
         f"{'kept the existing predictions.txt' if kept else 'predictions.txt'}; "
         f"{f.total_runs} runs computed ({time.perf_counter() - started:.1f} s)",
         highlight=False,
     )
+
+
+def _predictions_of_another_exercise(path: Path, name: str) -> str | None:
+    """The exercise a predictions file's header names, if it is not ``name`` (its bets belong there)."""
+    try:
+        first = path.read_text(encoding="utf-8-sig").splitlines()[0]
+    except (OSError, UnicodeDecodeError, IndexError):
+        return None
+    match = re.match(r"# Predictions for the exercise '([a-z][a-z0-9_]*)'", first)
+    return match[1] if match and match[1] != name else None
 
 
 @exercise_app.command("debrief")
@@ -246,7 +266,7 @@ def debrief(
     for col in ("who", "question", "answer", "where it falls"):
         t.add_column(col)
     for p in placed:
-        t.add_row(*(escape(x) for x in (p.who, p.question, p.answer, p.where)))
+        t.add_row(*(Text(x) for x in (p.who, p.question, p.answer, p.where)))
     out.print(t)
     out.print(
         f"wrote {escape(str(target / 'debrief.html'))} ({len(placed)} entries, {f.total_runs} runs)",

@@ -180,7 +180,10 @@ class CeasefireModel(mesa.Model):
             raise RuntimeError("this model was released after its run; build a new CeasefireModel")
         self.day += 1
         self._reset_day()
-        if not self.settled:
+        if self.settled:  # say so, rather than let a scheduled incident vanish
+            for incident in self.incidents.get(self.day, ()):
+                self.log(incident.attacker, "", "incident", detail=f"{incident.domain} vs none: settled")
+        else:
             self._fight()
             self._monitor()
             self._update_trust()

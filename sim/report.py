@@ -141,6 +141,13 @@ def provenance_rows(sc: Scenario, swept: set[str] | None = None) -> list[tuple[s
             rows.append((path, value, v.evidence.source, f"“{v.evidence.quote}”"))
         else:
             rows.append((path, value, "assumption", v.assumption or ""))
+    for i, inc in enumerate(sc.incidents):  # scheduled strikes (injects): events, not numbers
+        source, why = (
+            (inc.evidence.source, f"“{inc.evidence.quote}”")
+            if inc.evidence
+            else ("assumption", inc.assumption)
+        )
+        rows.append((f"incidents.{i}", inc.summary(), source, why or ""))
     return rows
 
 

@@ -256,6 +256,26 @@ class Incident(_Frozen):
     domain: Identifier
     target: Identifier | None = Field(default=None, description="default: each enemy of the attacker")
     description: str = ""
+    evidence: Evidence | None = None
+    assumption: str | None = Field(default=None, min_length=3)
+
+    @model_validator(mode="after")
+    def _has_provenance(self) -> Incident:
+        if (self.evidence is None) == (self.assumption is None):
+            raise ValueError("give exactly one of 'evidence' (source + quote) or 'assumption' (why)")
+        return self
+
+    @property
+    def provenance(self) -> str:
+        if self.evidence is not None:
+            return f'{self.evidence.source}: "{self.evidence.quote}"'
+        return f"assumption: {self.assumption}"
+
+    def summary(self) -> str:
+        """``day 12: russia strikes naval (a ship hit near Odesa)``."""
+        target = f" on {self.target}" if self.target else ""
+        what = f" ({self.description})" if self.description else ""
+        return f"day {self.day}: {self.attacker} strikes {self.domain}{target}{what}"
 
 
 class Dynamics(_Frozen):
@@ -415,6 +435,10 @@ def _reference_problems(s: Scenario):
         elif inc.target is not None and inc.target not in s.enemies(inc.attacker):
             enemies = set(s.enemies(inc.attacker))
             yield f"incidents.{i}.target: {unknown(f'enemy of {inc.attacker}', inc.target, enemies)}"
+        elif not s.enemies(inc.attacker):
+            yield f"incidents.{i}.attacker: {inc.attacker!r} fights no one (see its opponents)"
+        if inc.day > s.horizon_days:
+            yield f"incidents.{i}.day: day {inc.day} is after the last day simulated ({s.horizon_days})"
         if inc.domain not in domains:
             yield f"incidents.{i}.domain: {unknown('domain', inc.domain, domains)}"
     h = s.humanitarian

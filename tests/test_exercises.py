@@ -263,9 +263,16 @@ def test_handout_command_writes_the_class_pack_and_keeps_what_exists(tmp_path):
     assert again.returncode == 2 and "not empty" in again.stderr
     assert (pack / "handout.html").read_bytes() == before
     (pack / "predictions.txt").write_text("Table 1 | full_strict | 5\n")  # the class's bets
+    (pack / "roles" / "mediator.html").write_text("a card of another pack")
     forced = subprocess.run([*run, "--out", "pack", "--force"], cwd=tmp_path, capture_output=True, text=True)
     assert forced.returncode == 0 and "kept the existing predictions.txt" in forced.stdout
     assert (pack / "predictions.txt").read_text() == "Table 1 | full_strict | 5\n"
+    assert not (pack / "roles" / "mediator.html").exists()
+    (pack / "predictions.txt").write_text(
+        "# Predictions for the exercise 'territory': ...\nT | peace_article | 3\n"
+    )
+    other = subprocess.run([*run, "--out", "pack", "--force"], cwd=tmp_path, capture_output=True, text=True)
+    assert other.returncode == 2 and "exercise 'territory'" in other.stderr
     for cmd in (["list"], ["show", "monitoring"], ["validate"]):
         proc = subprocess.run(
             [sys.executable, str(ROOT / "run_sim.py"), "exercise", *cmd],
@@ -387,11 +394,13 @@ def test_a_comparison_says_higher_only_when_the_interval_excludes_zero():
 def test_prediction_lines_parse_without_running_anything():
     loaded = load_exercise(EXERCISES / "sequencing.yaml", SCENARIOS)
     entries, problems = parse_predictions(
-        "# c\n\nA | full_phased | 12.5%\nB | ending_phased | Partial  Truce\nC | result | baseline@43\n",
+        "# c\n\nA | full_phased | 12.5%\nB | ending_phased | Partial  Truce\nC | result | baseline@43\n"
+        "Table #4 | full_phased | 3 # a | b\n",
         "f",
         loaded,
     )
     assert not problems
+    assert (entries[3].who, entries[3].value) == ("Table #4", 0.03)
     assert [e.value for e in entries[:2]] == [0.125, "partial_truce"]
     assert str(entries[2].value) == "baseline@43" and entries[2].line == 5
 
@@ -428,3 +437,12 @@ def test_a_measure_no_run_has_says_so_and_never_bets_are_placed():
     assert "0% of runs" in place(30.0, q, {})
     empty = Quantity("number", None, runs=6, count=0)
     assert "no run of the 6 had a value" in place(0.5, empty, {})
+
+
+def test_a_literal_brace_in_a_template():
+    loaded = load_exercise(EXERCISES / "sequencing.yaml", SCENARIOS)
+    f = compute(loaded, runs=2)
+    text = f.text("--set 'incidents=[{{day: 3}}]' ends in {class.outcome}")
+    assert text.startswith("--set 'incidents=[{day: 3}]' ends in ")
+    with pytest.raises(ValueError, match="literal brace"):
+        placeholders("an {open brace")

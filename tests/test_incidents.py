@@ -13,7 +13,15 @@ from sim.loader import ScenarioError, load_scenario
 DAY = 12
 ATTACK = (
     "incidents",
-    [{"day": DAY, "attacker": "russia", "domain": "energy", "description": "a power plant"}],
+    [
+        {
+            "day": DAY,
+            "attacker": "russia",
+            "domain": "energy",
+            "description": "a power plant",
+            "assumption": "a test",
+        }
+    ],
 )
 
 
@@ -46,13 +54,38 @@ def test_an_incident_inside_a_truce_costs_the_victim_trust():
 @pytest.mark.parametrize(
     ("incident", "message"),
     [
-        ({"day": 3, "attacker": "us", "domain": "energy"}, "unknown belligerent 'us'"),
-        ({"day": 3, "attacker": "russia", "domain": "air"}, "unknown domain 'air'"),
-        ({"day": 3, "attacker": "russia", "domain": "energy", "target": "russia"}, "enemy of russia"),
-        ({"day": 0, "attacker": "russia", "domain": "energy"}, "greater than or equal to 1"),
+        ({"day": 3, "attacker": "us", "domain": "energy", "assumption": "x y"}, "unknown belligerent 'us'"),
+        ({"day": 3, "attacker": "russia", "domain": "air", "assumption": "x y"}, "unknown domain 'air'"),
+        (
+            {"day": 3, "attacker": "russia", "domain": "energy", "target": "russia", "assumption": "x y"},
+            "enemy of",
+        ),
+        (
+            {"day": 0, "attacker": "russia", "domain": "energy", "assumption": "x y"},
+            "greater than or equal to 1",
+        ),
+        ({"day": 181, "attacker": "russia", "domain": "energy", "assumption": "x y"}, "after the last day"),
+        ({"day": 3, "attacker": "russia", "domain": "energy"}, "exactly one of 'evidence'"),
     ],
 )
 def test_a_bad_incident_is_named(incident, message):
     with pytest.raises(ScenarioError) as err:
         load_scenario(BASELINE, [("incidents", [incident])])
     assert message in str(err.value) and "incidents.0" in str(err.value)
+
+
+def test_an_incident_after_the_war_is_settled_is_recorded_as_not_happening():
+    """A signed peace framework ends the fighting: a later incident logs that it did not happen."""
+    concede = ("actors.ukraine.positions.territorial_concessions", 0.8)
+    sc = load_scenario(BASELINE, [concede])
+    for seed in range(200):
+        result = run_one(sc, seed, 0)
+        day = result.phases["peace_framework"]["entered_day"]
+        if day is not None and day < 179:
+            break
+    else:
+        pytest.skip("no run signed a peace framework early enough")
+    late = {"day": day + 1, "attacker": "russia", "domain": "ground", "assumption": "after the peace"}
+    result = run_one(load_scenario(BASELINE, [concede, ("incidents", [late])]), seed, 0)
+    (event,) = [e for e in result.events if e[3] == "incident"]
+    assert event[0] == day + 1 and event[-1].endswith(": settled")

@@ -48,6 +48,8 @@ def explain(row: Mapping, labels: Labels) -> str:
             f"{when}: {actor} strikes {labels.actor(target)} ({_domain(labels, domain)}), "
             f"breaching the {phase} (chance of striking {p:.0%})"
         )
+    if event == "incident" and detail.endswith(": settled"):
+        return f"{when}: a scheduled incident by {actor} does not happen: the peace framework was signed"
     if event == "incident":
         domain, _, target = detail.partition(" vs ")
         breach = f", breaching the {phase}" if phase else " (no truce covered it)"

@@ -209,6 +209,23 @@ def bets_figure(
                 hoverinfo="skip",
             )
         )
+    never = sum(1 for s in samples if s is not None and not np.isfinite(float(s)))
+    on_never = [w for w, g in guesses if isinstance(g, float) and not np.isfinite(g)]
+    if kind == "day" and (never or on_never):
+        text = f"never entered into force: {never} of {len(samples)} runs (not drawn)"
+        if on_never:
+            text += f"<br>bets on never: {', '.join(on_never)}"
+        fig.add_annotation(
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=1,
+            xanchor="right",
+            yanchor="top",
+            text=text,
+            showarrow=False,
+            align="right",
+        )
     fig.update_xaxes(title="day of the run" if kind == "day" else "value per run")
     fig.update_yaxes(title="runs")
     return styled(fig, title)

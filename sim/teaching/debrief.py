@@ -23,7 +23,7 @@ from sim.teaching.findings import ArmRuns, Findings, outcome_names
 from sim.teaching.handout import HANDOUT_STYLE, MODEL_NOT_FORECAST, inline, parts_html
 from sim.teaching.predictions import RESULT, Entry, answer_kind, place, result_arm
 from sim.teaching.quantities import share_below
-from sim.teaching.templates import fmt_share, parse_ref
+from sim.teaching.templates import fmt_share, parse_ref, runs_word
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def place_result(f: Findings, value: ClassCode | str) -> str:
         fewer, equal = share_below(float(row["violations_true"]), [float(r["violations_true"]) for r in rows])
         return (
             f"its run ends in {names.get(row['outcome'], row['outcome'])}, as {fmt_share(same)} of the "
-            f"{len(rows)} runs of '{ensemble.label}' do; furthest phase in force: {phase}; "
+            f"{runs_word(len(rows))} of '{ensemble.label}' do; furthest phase in force: {phase}; "
             f"{row['violations_true']} true violations: {fmt_share(fewer)} of runs had fewer, "
             f"{fmt_share(equal)} as many"
         )
@@ -71,7 +71,7 @@ def place_result(f: Findings, value: ClassCode | str) -> str:
     rows = f.arms[arm].rows
     share = sum(1 for r in rows if r["outcome"] == value) / len(rows)
     return (
-        f"the table reached {names.get(value, value)}; {fmt_share(share)} of the {len(rows)} runs of "
+        f"the table reached {names.get(value, value)}; {fmt_share(share)} of the {runs_word(len(rows))} of "
         f"'{f.arms[arm].label}' end there"
     )
 

@@ -150,11 +150,16 @@ def build_handout(f: Findings, exercise_file: str = "") -> Handout:
     student = _student_body(f, labels, charts)
     instructor = _instructor_body(f, labels)
     caption = _caption(f, exercise_file)
+    card_caption = (
+        f"Built {dt.date.today():%d %B %Y} from {esc(exercise_file)}; the numbers on the card are the "
+        f"scenario {esc(sc.name)}'s (sha256 {scenario_sha256(sc)[:12]}…), each with its evidence or "
+        "assumption."
+    )
     title = esc(ex.title)
     roles = {
         r: page(
             f"{esc(role_name(ex, sc, r))}: {title}",
-            _role_page(ld, r, caption),
+            _role_page(ld, r, card_caption),
             "role-card",
             with_plotly=False,
             style=HANDOUT_STYLE,
@@ -195,6 +200,7 @@ def _caption(f: Findings, exercise_file: str) -> str:
     except metadata.PackageNotFoundError:
         version = "unknown"
     shas = sorted({f"{a.scenario.name} {scenario_sha256(a.scenario)[:12]}…" for a in f.arms.values()})
+    # an arm with overrides is its scenario with other numbers: its own hash, under the same name
     return (
         f"Built {dt.date.today():%d %B %Y} by ceasefire-sim {esc(version)} from {esc(exercise_file)}; every "
         f"highlighted number was computed from {f.total_runs} runs at build time "

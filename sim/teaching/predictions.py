@@ -111,9 +111,9 @@ def parse_predictions(text: str, name: str, loaded: LoadedExercise) -> tuple[lis
         line = raw.strip().lstrip("\ufeff")
         if not line or line.startswith("#"):
             continue
-        fields = [f.strip() for f in line.split("|")]
+        fields = [f.strip() for f in line.split("|", 2)]
         if len(fields) == 3:
-            fields[2] = fields[2].split("#", 1)[0].strip()  # a comment after the answer
+            fields[2] = fields[2].split("#", 1)[0].strip()  # a comment after the answer (may hold |)
         if len(fields) != 3 or not all(fields):
             problems.append(
                 Problem(

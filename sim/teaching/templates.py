@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 from sim.teaching.quantities import Measure, Quantity, difference, direction, parse_measure
 
-PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+"""A placeholder ``{...}``, or a literal brace written ``{{`` or ``}}``."""
 _REF = re.compile(r"^(?P<arm>[a-z][a-z0-9_]*)\.(?P<measure>[a-z_]+(?:\.[a-z0-9_]+)?)$")
 FORMATS = ("ci", "count")
 DEFAULT_WORDS = ("higher than", "lower than", "not clearly different from")
@@ -84,9 +85,10 @@ def parse_placeholder(body: str) -> Placeholder:
 
 def placeholders(template: str) -> list[Placeholder]:
     """Every placeholder of a template, parsed; a ValueError names the first bad one."""
-    if template.count("{") != template.count("}"):
-        raise ValueError("unbalanced braces: each placeholder is {ARM.MEASURE ...}")
-    return [parse_placeholder(m[1]) for m in PLACEHOLDER.finditer(template)]
+    bare = template.replace("{{", "").replace("}}", "")
+    if bare.count("{") != bare.count("}"):
+        raise ValueError("unbalanced braces: a placeholder is {ARM.MEASURE ...}; a literal brace is {{ or }}")
+    return [parse_placeholder(m[1]) for m in PLACEHOLDER.finditer(template) if m[1] is not None]
 
 
 def render(
@@ -97,6 +99,10 @@ def render(
     at = 0
     for match in PLACEHOLDER.finditer(template):
         parts.append((template[at : match.start()], False))
+        if match[1] is None:  # {{ or }}: a literal brace
+            parts.append((match[0][0], False))
+            at = match.end()
+            continue
         ph = parse_placeholder(match[1])
         left = quantity(ph.left)
         if ph.op is None:
