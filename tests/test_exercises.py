@@ -302,6 +302,11 @@ BROKEN = {
     ),
     "a slider on no parameter": ("phases.energy_truce.opens_day=30", "phases.energy_truce.opens=30", "opens"),
     "a paragraph the article lacks": ("[P1, P5, P6, P10, P12]", "[P1, P55]", "P55"),
+    "a notice that gives away a bet": (
+        "ends in {class.outcome}. Is that",
+        "ends in {phased.outcome}. Is that",
+        "answer to the bet",
+    ),
     "a comparison with the one class run": (
         "{phased.outcome.no_truce vs comprehensive",
         "{class.outcome.no_truce vs comprehensive",

@@ -263,11 +263,25 @@ def _reference_problems(ld: LoadedExercise, src: Source) -> list[Problem]:
                         _check_ref(ld, ref, columns)
         except ValueError as exc:
             at(key, str(exc))
+    answers = {}
     for i, p in enumerate(ex.predictions):
         try:
-            _check_ref(ld, parse_ref(p.answer), columns)
+            ref = parse_ref(p.answer)
+            _check_ref(ld, ref, columns)
+            answers[str(ref)] = p.id
         except ValueError as exc:
             at(("predictions", i, "answer"), str(exc))
+    for i, text in enumerate(ex.notice):  # the student handout must not settle the bets it asks for
+        try:
+            refs = [r for ph in placeholders(text) for r in (ph.left, ph.right) if r is not None]
+        except ValueError:
+            continue  # reported above
+        for ref in refs:
+            if str(ref) in answers:
+                at(
+                    ("notice", i),
+                    f"{{{ref}}} is the answer to the bet {answers[str(ref)]!r}: students read it",
+                )
     return problems
 
 

@@ -236,11 +236,6 @@ def _student_body(f: Findings, labels: Labels, charts: list[Chart]) -> str:
     out += [_public_card(ld, r) for r in ex.roles]
     out.append(_bets(ld))
     out.append(_how_to_run(f))
-    out.append(
-        "<h2>Things to notice</h2><ul>"
-        + "".join(f"<li>{parts_html(f.render(t))}</li>" for t in ex.notice)
-        + "</ul>"
-    )
     if ex.try_:
         out.append(
             "<h2>Things to try</h2><ul>" + "".join(f"<li>{inline(t.do)}</li>" for t in ex.try_) + "</ul>"
@@ -254,6 +249,11 @@ def _student_body(f: Findings, labels: Labels, charts: list[Chart]) -> str:
         f"{story} The same figures appear in the report of <code>{esc(class_command(ex))}</code>.</p>"
     )
     out += [figure_html(c) for c in charts]
+    out.append(
+        "<h2>Things to notice</h2><ul>"
+        + "".join(f"<li>{parts_html(f.render(t))}</li>" for t in ex.notice)
+        + "</ul>"
+    )
     out.append(f'<h2>A model, not a forecast</h2><p class="note">{esc(MODEL_NOT_FORECAST)}</p>')
     return "".join(out)
 
