@@ -13,6 +13,8 @@ import mesa
 import numpy as np
 
 from sim import rules
+from sim.play.decisions import Answer
+from sim.play.views import package_lines
 from sim.scenario import Actor as ActorSpec
 from sim.strategies import STRATEGIES
 
@@ -93,7 +95,21 @@ class Belligerent(Actor):
                     d.deterrence_weight,
                     d.pressure_weight,
                 )
-                strikes = self.stream.random() < p
+                strikes = (
+                    self.stream.random() < p  # the agents' own path, without a closure per decision
+                    if not m.players
+                    else m.choose(
+                        self.actor_id,
+                        "strike",
+                        f"{domain_id}:{enemy}",
+                        lambda p=p: Answer("strike" if self.stream.random() < p else "comply"),
+                        lambda truce=truce, domain_id=domain_id, enemy=enemy: [
+                            f"The {m.by_id[truce].spec.title} covers {domain_id}: keep it toward "
+                            f"{m.actors[enemy].name}, or strike?"
+                        ],
+                    ).choice
+                    == "strike"
+                )
                 m.log(
                     self.actor_id,
                     truce,
@@ -136,7 +152,20 @@ class Belligerent(Actor):
             m.dyn.ripeness_weight,
         )
         p = 0.0 if unmet else rules.p_accept(score, m.dyn.acceptance_noise)
-        accepted = bool(rng.random() < p)
+        if not m.players:
+            accepted = bool(rng.random() < p)
+        else:
+            answer = m.choose(
+                self.actor_id,
+                "answer",
+                f"{track.id}:{'round' if kind == 'round' else 'renewal'}",
+                lambda: Answer("accept" if rng.random() < p else "reject"),
+                lambda: package_lines(m, self.actor_id, track, package, gain, unmet, kind),
+                tuple(track.spec.terms),
+            )
+            accepted = answer.choice == "accept"
+            if answer.choice == "counter":
+                track.counters[self.actor_id] = answer.terms
         verdict = (
             ("accept" if accepted else "reject")
             if kind == "round"
@@ -183,7 +212,21 @@ class Mediator(Actor):
         for lever_id, lever_target, kind, strength, credibility in self.levers:
             if lever_target != target.actor_id:
                 continue
-            applied = bool(self.stream.random() < credibility)
+            applied = (
+                bool(self.stream.random() < credibility)
+                if not self.model.players
+                else self.model.choose(
+                    self.actor_id,
+                    "press",
+                    f"{lever_id}:{lever_target}",
+                    lambda c=credibility: Answer("apply" if self.stream.random() < c else "hold"),
+                    lambda k=kind, t=target, s=strength: [
+                        f"{t.name} refused the {track.spec.title}. Your lever ({k}, strength {s:g}): "
+                        "apply it now, or hold it?"
+                    ],
+                ).choice
+                == "apply"
+            )
             if applied:
                 target.pressure = min(self.model.dyn.max_pressure, target.pressure + strength)
             self.model.log(

@@ -9,8 +9,10 @@ The model keeps the truth; agents act on what they perceive. It does no I/O: a r
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
@@ -18,8 +20,13 @@ import numpy as np
 from sim import rules
 from sim.agents import Actor, Belligerent, Mediator
 from sim.phases import PhaseEvent, PhaseStatus, advance
+from sim.play.decisions import Answer, Decision
+from sim.play.views import package_lines, perceived
 from sim.results import RunResult
 from sim.scenario import Domain, Incident, Phase, Scenario
+
+if TYPE_CHECKING:
+    from sim.play.players import Player
 
 NAN = float("nan")
 STREAMS = ("mesa", "fighting", "monitoring", "negotiation", "mediation", "humanitarian")
@@ -68,6 +75,8 @@ class Track:
     expires_day: int | None = None
     reopen_day: int | None = None
     package: dict[str, float] | None = None
+    counters: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Counter-terms parties proposed with their last refusal (only players make them)."""
     in_force: bool = False  # mirrors status.in_force; read thousands of times a run
     transitions: list[tuple[int, PhaseStatus, PhaseStatus]] = field(default_factory=list)
 
@@ -109,6 +118,7 @@ class CeasefireModel(mesa.Model):
         run: int = 0,
         horizon: int | None = None,
         record: bool = True,
+        players: Mapping[str, Player] | None = None,
     ) -> None:
         self.seed_value = scenario.seed if seed is None else int(seed)
         self.run_index = run
@@ -119,6 +129,7 @@ class CeasefireModel(mesa.Model):
         self.settled = False  # a terminal phase (peace framework) is signed
         self.released = False  # mesa's references dropped after the run (see release)
         self.recording = record
+        self.players = dict(players or {})  # actor id -> who decides for it (sim.play); none: agents
         self.totals = dict.fromkeys(
             ("days", "strikes", "violations_true", "violations_detected", "false_accusations"), 0
         )
@@ -288,6 +299,31 @@ class CeasefireModel(mesa.Model):
             agent.cost += self.cost_today[b] * self.dyn.cost_of_war
             agent.ripeness = rules.ripeness(agent.cost, agent.resolve)
 
+    def choose(
+        self,
+        actor: str,
+        kind: str,
+        subject: str,
+        agent: Callable[[], Answer],
+        extra: Callable[[], list[str]] | None = None,
+        issues: tuple[str, ...] = (),
+    ) -> Answer:
+        """The answer to a decision: the agent's own (``agent()``), unless a player takes it.
+
+        The agent's choice is always made, so the random streams advance the same way whoever
+        decides: replaying a game's recorded answers gives the same game. ``extra`` adds what the
+        decision is about to what the actor perceives.
+        """
+        suggested = agent()  # drawn whoever decides: a replayed game draws the very same numbers
+        player = self.players.get(actor)
+        if player is None:
+            return suggested
+
+        def view() -> list[str]:
+            return perceived(self, actor) + (extra() if extra else [])
+
+        return player.choose(Decision(self.day, actor, kind, subject, view, issues), lambda: suggested)
+
     def _negotiate(self) -> None:
         for track in self.tracks:
             status = track.status
@@ -368,6 +404,12 @@ class CeasefireModel(mesa.Model):
         for issue in spec.terms:
             x = self.compromise[issue]
             package[issue] = rules.clamp(x + noise * float(rng.standard_normal())) if noise else x
+        for party, terms in track.counters.items():  # a player's counter-terms: met halfway
+            for issue, value in terms.items():
+                if issue in package:
+                    package[issue] = 0.5 * (package[issue] + value)
+            self.log(party, track.id, "counter", detail=" ".join(f"{k}={v:g}" for k, v in terms.items()))
+        track.counters.clear()
         for link in spec.linkage:
             package[link.issue] = rules.meet_linkage(
                 package[link.issue],
@@ -375,6 +417,18 @@ class CeasefireModel(mesa.Model):
                 link.at_least and link.at_least.value,
                 self.dyn.mediator_flexibility,
             )
+        for mediator in self.mediators:  # a mediator played by a person tables its own terms
+            if mediator.actor_id in self.players:
+                answer = self.choose(
+                    mediator.actor_id,
+                    "table",
+                    track.id,
+                    lambda: Answer("table"),
+                    lambda who=mediator.actor_id: package_lines(self, who, track, package),
+                    tuple(spec.terms),
+                )
+                package.update(answer.terms)
+                break
         return package
 
     def _humanitarian(self) -> None:
@@ -424,7 +478,20 @@ class CeasefireModel(mesa.Model):
                 if not isinstance(agent, Belligerent):
                     continue
                 culprit = agent.wants_out(track)
-                if culprit is not None:
+                if culprit is not None and (
+                    self.choose(
+                        party,
+                        "withdraw",
+                        f"{track.id}:{culprit}",
+                        lambda: Answer("withdraw"),
+                        lambda agent=agent, culprit=culprit, track=track: [
+                            f"You perceive violations by {self.actors[culprit].name} beyond your tolerance "
+                            f"(grievance {agent.grievance[culprit]:.2f} > {agent.violation_tolerance:g}): "
+                            f"withdraw from the {track.spec.title}, or stay?"
+                        ],
+                    ).choice
+                    == "withdraw"
+                ):
                     self.log(
                         party,
                         track.id,

@@ -1,0 +1,145 @@
+"""Who takes an actor's decisions in a game: a person at a terminal, or a recorded list of moves.
+
+A player gets a :class:`~sim.play.decisions.Decision` and the agent's own choice as a function
+(``agent()``): it may answer itself or defer to the agent ("auto"). Bad input at a prompt asks
+again; it never ends the game.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from sim.loader import Problem, ScenarioError
+from sim.play.decisions import KINDS, Answer, Decision, parse_answer
+
+AgentChoice = Callable[[], Answer]
+
+
+class Player(Protocol):
+    def choose(self, decision: Decision, agent: AgentChoice) -> Answer: ...
+
+
+@dataclass
+class Recorder:
+    """Wraps a player and keeps every answer as a moves line, so the game can be replayed."""
+
+    player: Player
+    lines: list[str] = field(default_factory=list)
+
+    def choose(self, decision: Decision, agent: AgentChoice) -> Answer:
+        answer = self.player.choose(decision, agent)
+        self.lines.append(f"{decision.key} | {answer}")
+        return answer
+
+
+@dataclass
+class Scripted:
+    """Answers from a moves file; a decision the file does not list goes to the agent."""
+
+    moves: dict[str, Answer]
+    asked: set[str] = field(default_factory=set)
+
+    def choose(self, decision: Decision, agent: AgentChoice) -> Answer:
+        key = decision.key
+        self.asked.add(key)
+        return self.moves[key] if key in self.moves else agent()
+
+    def unused(self) -> list[str]:
+        """Moves the game never asked for (a wrong day or subject): reported in the debrief."""
+        return [k for k in self.moves if k not in self.asked]
+
+
+HELP = """answers: {options}
+  auto        let your actor's agent decide this one
+  auto all    let the agent decide every {kind} decision from now on
+  comply N    (strike decisions) keep every truce for the next N days without asking
+  view        show what you perceive again
+  quit        let the agent decide everything from now on"""
+
+
+@dataclass
+class Terminal:
+    """Asks a person: prints what the actor perceives, reads an answer, re-asks on bad input."""
+
+    read: Callable[[str], str]
+    write: Callable[[str], None]
+    auto_kinds: set[str] = field(default_factory=set)
+    comply_until: int = -1
+
+    def choose(self, decision: Decision, agent: AgentChoice) -> Answer:
+        kind = decision.kind
+        if kind in self.auto_kinds:
+            return agent()
+        if kind == "strike" and decision.day <= self.comply_until:
+            return Answer("comply")
+        self.write("\n".join(["", *decision.view()]))
+        options = " | ".join(KINDS[kind])
+        while True:
+            try:
+                text = self.read(
+                    f"[day {decision.day}] {decision.actor}, {kind} {decision.subject} ({options}, help)> "
+                )
+            except EOFError:  # input ended: the agent plays on
+                self.auto_kinds.update(KINDS)
+                return agent()
+            words = text.strip().lower().split()
+            if words == ["help"] or words == ["?"]:
+                self.write(HELP.format(options=options, kind=kind))
+                continue
+            if words == ["view"]:
+                self.write("\n".join(decision.view()))
+                continue
+            if words == ["auto"]:
+                return agent()
+            if words == ["auto", "all"]:
+                self.auto_kinds.add(kind)
+                return agent()
+            if words == ["quit"]:
+                self.auto_kinds.update(KINDS)
+                return agent()
+            if kind == "strike" and len(words) == 2 and words[0] == "comply" and words[1].isdigit():
+                self.comply_until = decision.day + int(words[1]) - 1
+                return Answer("comply")
+            try:
+                return parse_answer(text, kind, decision.issues)
+            except ValueError as exc:
+                self.write(f"  {exc}; type help for the answers")
+
+
+def read_moves(path: Path, actors: set[str], issues: tuple[str, ...]) -> dict[str, Answer]:
+    """A moves file (``DAY | ACTOR | KIND SUBJECT | ANSWER`` per line); every bad line is named."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem(name, None, "", f"cannot read the file: {exc}")]) from None
+    moves: dict[str, Answer] = {}
+    problems = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        fields = [f.strip() for f in line.split("|")]
+        try:
+            if len(fields) != 4:
+                raise ValueError(f"expected DAY | ACTOR | KIND SUBJECT | ANSWER, got {line!r}")
+            day, actor, what, answer = fields
+            if not day.isdigit():
+                raise ValueError(f"day {day!r} is not a day number")
+            if actor not in actors:
+                raise ValueError(f"{actor!r} is not played here (--as {' --as '.join(sorted(actors))})")
+            kind, _, subject = what.partition(" ")
+            if kind not in KINDS or not subject.strip():
+                raise ValueError(f"{what!r}: expected KIND SUBJECT with KIND one of {', '.join(KINDS)}")
+            key = f"{int(day)} | {actor} | {kind} {subject.strip()}"
+            if key in moves:
+                raise ValueError(f"a second answer to {key!r}")
+            moves[key] = parse_answer(answer, kind, issues)
+        except ValueError as exc:
+            problems.append(Problem(name, number, "", str(exc)))
+    if problems:
+        raise ScenarioError(problems)
+    return moves

@@ -1,0 +1,186 @@
+"""Playing an actor: recorded games replay exactly, choices change the game, bad input re-asks."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import BASELINE, ROOT
+
+from sim.loader import load_scenario
+from sim.play.decisions import Answer, parse_answer
+from sim.play.game import agent_rows, debrief, hidden_strategies, play
+from sim.play.players import Recorder, Scripted
+from sim.results import run_row
+
+DAYS = 60
+ACTORS = ("us", "russia", "ukraine")
+
+
+def _record(actors: tuple[str, ...], seed: int = 42) -> tuple[list[str], dict]:
+    """A game where the agents answer every decision, recorded as moves lines."""
+    recorder = Recorder(Scripted({}))
+    game = play(load_scenario(BASELINE), seed, dict.fromkeys(actors, recorder), DAYS)
+    return recorder.lines, run_row(game.result)
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_a_game_the_agent_answers_is_the_agents_run(actor):
+    """Hooks change nothing by themselves: agent answers give agent-only run 0 of the same scenario."""
+    lines, row = _record((actor,))
+    assert lines, "a played actor is asked something in 60 days"
+    sc, _ = hidden_strategies(load_scenario(BASELINE), 42, [actor])  # the game's hidden strategies
+    assert row == run_row(play(sc, 42, {}, DAYS, hide=False).result)
+
+
+@pytest.mark.parametrize(
+    "actors", [("us",), ("russia",), ("ukraine",), ACTORS], ids=["us", "russia", "ukraine", "all"]
+)
+def test_play_replays_a_moves_file_and_ends_with_a_debrief(tmp_path, actors):
+    lines, row = _record(actors)
+    moves = tmp_path / "moves.txt"
+    moves.write_text("# a recorded game\n" + "\n".join(lines) + "\n")
+    args = [sys.executable, str(ROOT / "run_sim.py"), "play", *(x for a in actors for x in ("--as", a))]
+    args += ["--seed", "42", "--days", str(DAYS), "--moves", str(moves), "--compare", "10", "--out", "game"]
+    proc = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "Debrief:" in proc.stdout and "agents: " in proc.stdout
+    out = tmp_path / "game"
+    assert (out / "moves.txt").read_text().splitlines()[1:] == lines  # the same answers, recorded again
+    import pandas as pd
+
+    replayed = pd.read_csv(out / "runs.csv").iloc[0]
+    assert replayed["outcome"] == row["outcome"] and replayed["violations_true"] == row["violations_true"]
+    if len(actors) == 3:
+        assert "Adjudication:" in proc.stdout and "perceives violations" in proc.stdout
+    else:
+        assert "hidden strategies" in proc.stdout
+
+
+def test_a_players_choices_change_the_game():
+    """Ukraine refusing every package: the energy truce never enters into force; the debrief says so."""
+
+    class Refuser:
+        def choose(self, decision, agent):
+            return Answer("reject") if decision.kind == "answer" else agent()
+
+    sc = load_scenario(BASELINE)
+    game = play(sc, 42, {"ukraine": Refuser()}, DAYS)
+    assert game.result.phases["energy_truce"]["entered_day"] is None
+    lines = debrief(game, agent_rows(game, 10, DAYS))
+    assert any("Energy and infrastructure truce never entered into force" in x for x in lines)
+    assert any("agents: in 100% of runs" in x for x in lines)
+
+
+def test_a_player_sees_what_its_actor_perceives_not_the_truth():
+    views = []
+
+    class Watcher:
+        def choose(self, decision, agent):
+            views.append("\n".join(decision.view()))
+            return agent()
+
+    play(load_scenario(BASELINE), 42, {"ukraine": Watcher()}, 20)
+    text = "\n".join(views)
+    assert "You are Ukraine" in text and "you perceived" in text
+    for hidden in ("true violation", "boulware", "Boulware", "reservation", "compliance"):
+        assert hidden not in text
+
+
+def test_counter_terms_move_the_next_package_halfway():
+    seen = []
+
+    class Counter:
+        def choose(self, decision, agent):
+            if decision.kind == "answer" and decision.subject.startswith("maritime_truce"):
+                seen.append([line for line in decision.view() if "sanctions_relief =" in line])
+                return Answer("counter", {"sanctions_relief": 0.0})
+            return agent()
+
+    game = play(load_scenario(BASELINE), 42, {"ukraine": Counter()}, DAYS)
+    counters = [e for e in game.result.events if e[3] == "counter"]
+    assert counters and counters[0][-1] == "sanctions_relief=0"
+    assert len(seen) >= 2
+
+
+def test_answers_parse_and_refuse_what_they_should():
+    assert parse_answer("Counter security_guarantees=0.5", "answer", ("security_guarantees",)) == Answer(
+        "counter", {"security_guarantees": 0.5}
+    )
+    for text, kind in (
+        ("maybe", "answer"),
+        ("strike now", "strike"),
+        ("counter", "answer"),
+        ("table x=2", "table"),
+    ):
+        with pytest.raises(ValueError):
+            parse_answer(text, kind, ("x",))
+
+
+def test_a_bad_moves_file_names_each_line(tmp_path):
+    moves = tmp_path / "m.txt"
+    moves.write_text(
+        "1 | ukraine | answer energy_truce:round | accept\n"
+        "x | ukraine | answer energy_truce:round | accept\n"
+        "2 | russia | answer energy_truce:round | accept\n"
+        "3 | ukraine | dance energy | accept\n"
+        "4 | ukraine | answer energy_truce:round | maybe\n"
+        "5 | ukraine | answer energy_truce:round\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "run_sim.py"), "play", "--as", "ukraine", "--moves", str(moves)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert [line.split()[0].rsplit(":", 1)[1] for line in lines] == ["2", "3", "4", "5", "6"]
+    assert not (tmp_path / "results").exists()
+
+
+def _pty_session(args: list[str], answers: list[str], cwd: Path, timeout: float = 240) -> tuple[int, str]:
+    """Run a command in a pseudo-terminal, answering each prompt ('> ') in turn; its exit code and output."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, cwd=cwd, close_fds=True)
+    os.close(slave)
+    output, pending, deadline = b"", list(answers), time.monotonic() + timeout
+    prompts = 0
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+            while output.count(b")> ") > prompts and pending:
+                prompts += 1
+                os.write(master, (pending.pop(0) + "\n").encode())
+        elif proc.poll() is not None:
+            break
+    proc.wait(timeout=30)
+    os.close(master)
+    return proc.returncode, output.decode(errors="replace")
+
+
+def test_play_at_a_terminal_reasks_on_bad_input_and_finishes(tmp_path):
+    args = [sys.executable, str(ROOT / "run_sim.py"), "play", "--as", "ukraine", "--seed", "42"]
+    args += ["--days", "30", "--compare", "5", "--out", "game"]
+    answers = ["maybe", "counter nonsense=2", "help", "view", "accept", "comply 30", "quit"]
+    code, output = _pty_session(args, answers, tmp_path)
+    assert code == 0, output[-3000:]
+    assert "answer one of: accept, reject, counter" in output
+    assert "terms are ISSUE=VALUE" in output
+    assert "auto all" in output  # the help text
+    assert "Debrief:" in output and "Traceback" not in output
+    assert (tmp_path / "game" / "debrief.txt").is_file()
