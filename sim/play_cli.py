@@ -68,6 +68,12 @@ def play_command(
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="folder for the game (default: new under results/)")
     ] = None,
+    strategies: Annotated[
+        str | None,
+        typer.Option(
+            help="the strategies hidden agents are drawn from, e.g. boulware,conceder (default: all)"
+        ),
+    ] = None,
     show_strategies: Annotated[
         bool, typer.Option(help="keep the scenario's strategies for the agents (not hidden, not drawn)")
     ] = False,
@@ -80,6 +86,15 @@ def play_command(
     if unknown:
         raise fail([f"--as {unknown[0]}: no such actor in {path} (actors: {', '.join(sc.actors)})"])
     played = list(dict.fromkeys(as_))
+    pool = [s.strip() for s in strategies.split(",") if s.strip()] if strategies else None
+    if pool:
+        from sim.strategies import STRATEGIES
+
+        bad = [s for s in pool if s not in STRATEGIES]
+        if bad:
+            raise fail(
+                [f"--strategies: unknown strategy {bad[0]!r} (strategies: {', '.join(sorted(STRATEGIES))})"]
+            )
     adjudication = set(played) >= set(sc.belligerents) | set(sc.mediators)
     if moves is not None:
         try:
@@ -107,6 +122,7 @@ def play_command(
             players,
             days,
             hide=not show_strategies,
+            pool=pool,
             after_day=_adjudication_report if adjudication else None,
         )
     except KeyboardInterrupt:

@@ -34,10 +34,13 @@ class Game:
     notes: list[str] = field(default_factory=list)
 
 
-def hidden_strategies(sc: Scenario, seed: int, played: list[str]) -> tuple[Scenario, dict[str, str]]:
-    """The scenario with each agent belligerent's strategy drawn from the registry (seeded)."""
+def hidden_strategies(
+    sc: Scenario, seed: int, played: list[str], pool: list[str] | None = None
+) -> tuple[Scenario, dict[str, str]]:
+    """The scenario with each agent belligerent's strategy drawn from ``pool`` (default: the whole
+    registry), with the game's own random stream."""
     rng = np.random.default_rng(stream(seed, 0, "hidden-strategies"))
-    names = sorted(STRATEGIES)
+    names = sorted(pool or STRATEGIES)
     data = sc.model_dump(mode="json")
     drawn = {}
     for a, actor in sc.actors.items():
@@ -54,6 +57,7 @@ def play(
     days: int | None = None,
     hide: bool = True,
     after_day: Callable[[CeasefireModel], None] | None = None,
+    pool: list[str] | None = None,
 ) -> Game:
     """Run the game day by day (``after_day`` sees the model after each day: adjudication reports)."""
     played = list(players)
@@ -61,7 +65,7 @@ def play(
     if unknown:
         raise ValueError(f"--as {unknown[0]}: no such actor (actors: {', '.join(sc.actors)})")
     if hide:
-        sc, drawn = hidden_strategies(sc, seed, played)
+        sc, drawn = hidden_strategies(sc, seed, played, pool)
     else:
         drawn = {a: x.concession.strategy for a, x in sc.actors.items() if x.concession and a not in played}
     model = CeasefireModel(sc, seed=seed, run=0, horizon=days, players=players)
