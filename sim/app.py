@@ -94,8 +94,9 @@ class DashboardModel(CeasefireModel):
     Keyword names are the sliders' parameter paths (SolaraViz passes them as keyword arguments).
     """
 
-    def __init__(self, scenario: str = "baseline", seed: str = "", **kwargs: float) -> None:
-        path = find_scenario(scenario, SCENARIOS)
+    def __init__(self, scenario_name: str = "baseline", seed: str = "", **kwargs: float) -> None:
+        # not `scenario`: mesa 3.5's SolaraViz passes its own Scenario object under that name
+        path = find_scenario(scenario_name, SCENARIOS)
         moved = [
             (p, float(v)) for p, v in kwargs.items() if p in SLIDERS and abs(float(v) - DEFAULTS[p]) > 1e-9
         ]
@@ -158,7 +159,7 @@ def Status(model: DashboardModel):
 
 
 model_params = {
-    "scenario": {"type": "Select", "value": "baseline", "values": scenario_names(), "label": "scenario"},
+    "scenario_name": {"type": "Select", "value": "baseline", "values": scenario_names(), "label": "scenario"},
     "seed": {"type": "InputText", "value": "42", "label": "seed"},
     **{
         path: {
