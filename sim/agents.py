@@ -65,6 +65,7 @@ class Belligerent(Actor):
         self.ripeness = 0.0
         self.grievance: dict[str, float] = {}
         self.perceived_today: dict[str, int] = {}
+        self.perceived_yesterday: dict[str, int] = {}
         self.last_demand = float("nan")
 
     def fight(self) -> None:
@@ -161,7 +162,7 @@ class Belligerent(Actor):
                 f"{track.id}:{'round' if kind == 'round' else 'renewal'}",
                 lambda: Answer("accept" if rng.random() < p else "reject"),
                 lambda: package_lines(m, self.actor_id, track, package, gain, unmet, kind),
-                tuple(track.spec.terms),
+                tuple(track.spec.terms) if kind == "round" else (),  # a renewal is yes or no
             )
             accepted = answer.choice == "accept"
             if answer.choice == "counter":

@@ -8,7 +8,8 @@ violations, redrawn after each step. Everything it loads comes from the installe
 
 A slider left at its starting value (the baseline's) keeps the chosen scenario's own value, so
 picking ``third_party_monitoring`` is not undone by the monitoring slider; a slider moved applies to
-whichever scenario is picked.
+whichever scenario is picked. The status line lists both: the sliders moved, and the values the
+picked scenario sets itself. Each browser session has its own run.
 """
 
 from __future__ import annotations
@@ -58,17 +59,17 @@ def scenario_names() -> list[str]:
     return names
 
 
+def _value_at(sc, path: str) -> float:
+    node = sc.model_dump(mode="json")
+    for key in path.split("."):
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    return float(node["value"] if isinstance(node, dict) else node)
+
+
 def slider_defaults() -> dict[str, float]:
     """Each slider's starting value: the baseline's value at its path."""
     sc = load_scenario(BASELINE)
-    data = sc.model_dump(mode="json")
-    values = {}
-    for path in SLIDERS:
-        node = data
-        for key in path.split("."):
-            node = node[int(key)] if isinstance(node, list) else node[key]
-        values[path] = float(node["value"] if isinstance(node, dict) else node)
-    return values
+    return {path: _value_at(sc, path) for path in SLIDERS}
 
 
 DEFAULTS = slider_defaults()
@@ -94,16 +95,29 @@ class DashboardModel(CeasefireModel):
     Keyword names are the sliders' parameter paths (SolaraViz passes them as keyword arguments).
     """
 
-    def __init__(self, scenario_name: str = "baseline", seed: str = "", **kwargs: float) -> None:
+    def __init__(self, scenario_name: str = "baseline", seed: str = "42", **kwargs: float) -> None:
         # not `scenario`: mesa 3.5's SolaraViz passes its own Scenario object under that name
-        path = find_scenario(scenario_name, SCENARIOS)
+        self.notes: list[str] = []
         moved = [
             (p, float(v)) for p, v in kwargs.items() if p in SLIDERS and abs(float(v) - DEFAULTS[p]) > 1e-9
         ]
-        sc = load_scenario(path, moved)
-        text = str(seed).strip()
-        super().__init__(sc, seed=int(text) if text.isdigit() else sc.seed, run=0)
+        try:
+            sc = load_scenario(find_scenario(scenario_name, SCENARIOS), moved)
+        except (ValueError, ScenarioError) as exc:  # a page must never turn into a traceback
+            self.notes.append(
+                f"could not load {scenario_name!r} with the sliders ({exc}); showing the baseline"
+            )
+            sc, moved = load_scenario(BASELINE), []
+        try:
+            seed_value = int(str(seed).strip())
+            if not 0 <= seed_value < 2**63:
+                raise ValueError
+        except ValueError:
+            seed_value = 42
+            self.notes.append(f"seed {str(seed)!r} is not a whole number from 0: using 42")
+        super().__init__(sc, seed=seed_value, run=0)
         self.overrides = moved
+        self.in_effect = {p: _value_at(sc, p) for p in SLIDERS}
 
     def step(self) -> None:
         if self.day >= self.horizon:
@@ -152,10 +166,20 @@ def Violations(model: DashboardModel):
 def Status(model: DashboardModel):
     update_counter.get()
     moved = ", ".join(f"{p}={v:g}" for p, v in model.overrides) or "none"
-    return solara.Text(  # plain text: Markdown would fetch KaTeX from a CDN
+    mine = {p for p, _ in model.overrides}
+    kept = ", ".join(  # values the picked scenario sets itself, unlike the baseline's under the sliders
+        f"{p}={v:g}" for p, v in model.in_effect.items() if p not in mine and abs(v - DEFAULTS[p]) > 1e-9
+    )
+    text = (
         f"Day {model.day} of {model.horizon} · scenario {model.spec.name} · seed {model.seed_value} · "
         f"sliders moved: {moved}"
     )
+    if kept:
+        text += f" · the scenario's own: {kept}"
+    with solara.Column():  # plain text: Markdown would fetch KaTeX from a CDN
+        solara.Text(text)
+        for note in model.notes:
+            solara.Text(f"Note: {note}")
 
 
 model_params = {
@@ -174,9 +198,14 @@ model_params = {
     },
 }
 
-page = SolaraViz(
-    DashboardModel(seed="42"),
-    components=[(Status, 0), (Phases, 0), (Trust, 0), (Violations, 0)],
-    model_params=model_params,
-    name="Phased ceasefire: what if?",
-)
+
+@solara.component
+def Page():
+    """One run per browser session: two students (or a reload) never step each other's run."""
+    model = solara.use_memo(lambda: DashboardModel(seed="42"), [])
+    return SolaraViz(
+        model,
+        components=[(Status, 0), (Phases, 0), (Trust, 0), (Violations, 0)],
+        model_params=model_params,
+        name="Phased ceasefire: what if?",
+    )

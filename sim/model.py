@@ -406,9 +406,10 @@ class CeasefireModel(mesa.Model):
             package[issue] = rules.clamp(x + noise * float(rng.standard_normal())) if noise else x
         for party, terms in track.counters.items():  # a player's counter-terms: met halfway
             for issue, value in terms.items():
-                if issue in package:
+                if issue in spec.terms:
                     package[issue] = 0.5 * (package[issue] + value)
             self.log(party, track.id, "counter", detail=" ".join(f"{k}={v:g}" for k, v in terms.items()))
+        countered = dict(track.counters)
         track.counters.clear()
         for link in spec.linkage:
             package[link.issue] = rules.meet_linkage(
@@ -418,16 +419,18 @@ class CeasefireModel(mesa.Model):
                 self.dyn.mediator_flexibility,
             )
         for mediator in self.mediators:  # a mediator played by a person tables its own terms
-            if mediator.actor_id in self.players:
+            if mediator.actor_id in self.players and spec.terms:
                 answer = self.choose(
                     mediator.actor_id,
                     "table",
                     track.id,
                     lambda: Answer("table"),
-                    lambda who=mediator.actor_id: package_lines(self, who, track, package),
+                    lambda who=mediator.actor_id: package_lines(
+                        self, who, track, package, countered=countered
+                    ),
                     tuple(spec.terms),
                 )
-                package.update(answer.terms)
+                package.update({k: v for k, v in answer.terms.items() if k in spec.terms})
                 break
         return package
 
@@ -613,7 +616,9 @@ class CeasefireModel(mesa.Model):
         self.exchanges_today = 0
         self.cost_today = dict.fromkeys(self.belligerent_ids, 0.0)
         for b in self.belligerent_ids:
-            self.actors[b].perceived_today = {}
+            agent = self.actors[b]
+            agent.perceived_yesterday = agent.perceived_today  # what a player sees when it decides to strike
+            agent.perceived_today = {}
 
     def _day_columns(self) -> list[str]:
         cols = ["day"]

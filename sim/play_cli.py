@@ -27,9 +27,18 @@ from sim.output_dir import prepare_output_dir
 from sim.play.game import agent_rows, debrief, play
 from sim.play.players import Recorder, Scripted, Terminal, read_moves
 from sim.results import run_row, summarise
-from sim.tables import days_frame, events_frame, runs_frame, write_csv, write_json, write_parquet
+from sim.tables import (
+    days_frame,
+    events_frame,
+    runs_frame,
+    write_atomic,
+    write_csv,
+    write_json,
+    write_parquet,
+)
 
 out = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _say(text: str) -> None:
@@ -96,11 +105,25 @@ def play_command(
                 [f"--strategies: unknown strategy {bad[0]!r} (strategies: {', '.join(sorted(STRATEGIES))})"]
             )
     adjudication = set(played) >= set(sc.belligerents) | set(sc.mediators)
+    options = {
+        "as": " ".join(played),
+        "scenario": sc.name,
+        "scenario_sha256": scenario_sha256(sc),
+        "seed": str(seed_value),
+        "days": str(days or sc.horizon_days),
+        "strategies": "scenario's" if show_strategies else ",".join(pool or ["all"]),
+    }
     if moves is not None:
         try:
             script = read_moves(moves, set(played), tuple(sc.issues))
         except ScenarioError as exc:
             raise fail(exc.problems) from None
+        for key, (recorded, now) in _option_mismatches(moves, options).items():
+            err.print(
+                f"[yellow]warning[/]: {escape(str(moves))} was recorded with {key} {escape(recorded)}, "
+                f"replayed with {escape(now)}: another game",
+                highlight=False,
+            )
         base = Scripted(script)
     else:
         base = Terminal(read=input, write=_say, auto_kinds={"strike", "withdraw"} if adjudication else set())
@@ -110,6 +133,7 @@ def play_command(
     problem = prepare_output_dir(target, allow_existing=False)
     if problem:
         raise fail([problem])
+    header = "# game: " + " ".join(f"{k}={v.replace(' ', '+')}" for k, v in options.items())
     if adjudication:
         _say(
             "Adjudication: every actor is played; the model returns compliance, incidents and what "
@@ -126,16 +150,27 @@ def play_command(
             after_day=_adjudication_report if adjudication else None,
         )
     except KeyboardInterrupt:
-        (target / "moves.txt").write_text("\n".join(recorder.lines) + "\n", encoding="utf-8")
+        _moves(target, header, recorder)
         _say(f"\ngame stopped; the {len(recorder.lines)} answers so far are in {target / 'moves.txt'}")
-        raise typer.Exit(1) from None
-    if isinstance(base, Scripted) and base.unused():
-        game.notes.append(
-            f"{len(base.unused())} moves in {moves} were never asked for: " + "; ".join(base.unused()[:5])
-        )
-    rows = agent_rows(game, compare, days)
-    lines = debrief(game, rows)
-    _write(target, game, recorder, lines, path, compare)
+        raise typer.Exit(130) from None
+    _moves(target, header, recorder)  # the game is safe on disk before the debrief is computed
+    _write_run(target, game, path, compare)
+    if isinstance(base, Scripted):
+        if base.unused():
+            game.notes.append(
+                f"{len(base.unused())} moves in {moves} were never asked for: " + "; ".join(base.unused()[:5])
+            )
+        if base.refused:
+            game.notes.append(
+                f"{len(base.refused)} moves in {moves} were refused (the agent decided): "
+                + "; ".join(base.refused[:5])
+            )
+    try:
+        lines = debrief(game, agent_rows(game, compare, days))
+    except KeyboardInterrupt:
+        _say(f"\ndebrief interrupted; the game is in {target}/ (moves.txt and its tables)")
+        raise typer.Exit(130) from None
+    (target / "debrief.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     _say("")
     for line in lines:
         _say(line)
@@ -145,7 +180,29 @@ def play_command(
     )
 
 
-def _write(target: Path, game, recorder: Recorder, lines: list[str], path: Path, compare: int) -> None:
+def _moves(target: Path, header: str, recorder: Recorder) -> None:
+    write_atomic(
+        target / "moves.txt", lambda tmp: tmp.write_text(header + "\n" + "\n".join(recorder.lines) + "\n")
+    )
+
+
+def _option_mismatches(moves: Path, options: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Options a moves file's header records that differ from this replay's (the game would differ)."""
+    try:
+        first = moves.read_text(encoding="utf-8-sig").splitlines()[0]
+    except (OSError, IndexError, UnicodeDecodeError):
+        return {}
+    if not first.startswith("# game: "):
+        return {}
+    recorded = dict(item.split("=", 1) for item in first[len("# game: ") :].split() if "=" in item)
+    return {
+        k: (v.replace("+", " "), options[k])
+        for k, v in recorded.items()
+        if k in options and v.replace("+", " ") != options[k]
+    }
+
+
+def _write_run(target: Path, game, path: Path, compare: int) -> None:
     sc, result = game.scenario, game.result
     row = run_row(result)
     summary = summarise([row], list(sc.phases), [p.outcome for p in sc.phases.values()], sc.name, game.seed)
@@ -161,15 +218,8 @@ def _write(target: Path, game, recorder: Recorder, lines: list[str], path: Path,
         "compared_with": f"{compare} agent-only runs",
         "packages": package_versions(),
         "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "reproduce": "python run_sim.py play --as ... --seed SEED --moves moves.txt",
+        "reproduce": "the same command with --moves moves.txt (its first line records the options)",
     }
-    (target / "moves.txt").write_text(
-        f"# moves of a game: --as {' --as '.join(game.played)} --seed {game.seed}\n"
-        + "\n".join(recorder.lines)
-        + "\n",
-        encoding="utf-8",
-    )
-    (target / "debrief.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     write_csv(target / "runs.csv", runs_frame([row]))
     write_parquet(target / "days.parquet", days_frame([result]))
     write_parquet(target / "events.parquet", events_frame([result]))

@@ -111,6 +111,14 @@ def test_the_dashboard_runs_offline_a_slider_moves_and_step_redraws(server):
         time.sleep(1.0)
         after = [plots.nth(i).inner_html() for i in range(3)]
         assert before[0] != after[0]  # the phase timeline has grown by five days
+        other = browser.new_page()  # another student, or a reload: a run of its own, not this one
+        other.route("**/*", route)
+        other.goto(url)
+        other.get_by_text("Day 0 of 180").wait_for(timeout=90_000)
+        other.get_by_role("button", name="Step").click()
+        other.get_by_text("Day 1 of 180").wait_for(timeout=30_000)
+        page.get_by_text("Day 6 of 180").wait_for(timeout=5_000)  # unchanged by the other page's step
+        other.close()
         if os.environ.get("CEASEFIRE_SCREENSHOT"):  # a file to look at: CEASEFIRE_SCREENSHOT=out.png
             page.screenshot(path=os.environ["CEASEFIRE_SCREENSHOT"])
         browser.close()

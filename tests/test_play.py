@@ -180,7 +180,26 @@ def test_play_at_a_terminal_reasks_on_bad_input_and_finishes(tmp_path):
     code, output = _pty_session(args, answers, tmp_path)
     assert code == 0, output[-3000:]
     assert "answer one of: accept, reject, counter" in output
-    assert "terms are ISSUE=VALUE" in output
+    assert "there are no terms to counter here" in output  # the energy truce has no terms
     assert "auto all" in output  # the help text
     assert "Debrief:" in output and "Traceback" not in output
     assert (tmp_path / "game" / "debrief.txt").is_file()
+
+
+def test_a_moves_file_cannot_set_what_the_game_would_refuse(tmp_path):
+    """A counter on a phase's core issue, or a table of an issue it does not set, goes to the agent."""
+    lines, _ = _record(("ukraine",))
+    energy = next(i for i, line in enumerate(lines) if "answer energy_truce:round" in line)
+    lines[energy] = lines[energy].rsplit("|", 1)[0] + "| counter energy_truce=0"
+    moves = tmp_path / "moves.txt"
+    moves.write_text("\n".join(lines) + "\n")
+    args = [sys.executable, str(ROOT / "run_sim.py"), "play", "--as", "ukraine", "--seed", "42"]
+    args += ["--days", str(DAYS), "--moves", str(moves), "--compare", "5", "--out", "game"]
+    proc = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "were refused (the agent decided)" in proc.stdout and "no terms to counter" in proc.stdout
+
+
+def test_counter_terms_replay_exactly():
+    answer = parse_answer("counter sanctions_relief=0.123456789", "answer", ("sanctions_relief",))
+    assert parse_answer(str(answer), "answer", ("sanctions_relief",)) == answer

@@ -37,7 +37,7 @@ class Answer:
     terms: dict[str, float] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        return " ".join([self.choice, *(f"{k}={v:g}" for k, v in self.terms.items())])
+        return " ".join([self.choice, *(f"{k}={v!r}" for k, v in self.terms.items())])  # exact: replays
 
 
 @dataclass
@@ -67,8 +67,10 @@ def parse_answer(text: str, kind: str, issues: tuple[str, ...] = ()) -> Answer:
     choice, rest = words[0], words[1:]
     if rest and choice not in ("counter", "table"):
         raise ValueError(f"{choice!r} takes nothing after it (got {text.strip()!r})")
+    if choice == "counter" and not issues:
+        raise ValueError("there are no terms to counter here: accept or reject")
     if choice == "counter" and not rest:
-        raise ValueError("counter needs terms, e.g. counter security_guarantees=0.5")
+        raise ValueError(f"counter needs terms, e.g. counter {issues[0]}=0.5")
     terms: dict[str, float] = {}
     for word in rest:
         issue, sep, value = word.partition("=")

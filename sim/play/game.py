@@ -97,16 +97,23 @@ def debrief(game: Game, rows: list[dict]) -> list[str]:
         entered = [r[f"{p}_entered_day"] for r in rows if r[f"{p}_entered_day"] is not None]
         held = [r[f"{p}_days_in_force"] for r in rows]
         yours = mine[f"{p}_entered_day"]
-        when = f"entered into force on day {yours}" if yours is not None else "never entered into force"
+        if yours is None and not entered:
+            lines.append(
+                f"Your {phase.title} never entered into force; nor did it in any of the agents' runs."
+            )
+            continue
+        when = (
+            f"entered into force on day {yours} and held {mine[f'{p}_days_in_force']} days"
+            if yours is not None
+            else "never entered into force"
+        )
         agents = (
-            f"agents: in {len(entered) / n:.0%} of runs, median day {statistics.median(entered):g}"
+            f"agents: in {len(entered) / n:.0%} of runs, median day {statistics.median(entered):g}, "
+            f"held a median of {statistics.median(held):g} days"
             if entered
             else "agents: never"
         )
-        lines.append(
-            f"Your {phase.title} {when} and held {mine[f'{p}_days_in_force']} days; "
-            f"{agents}, held a median of {statistics.median(held):g} days."
-        )
+        lines.append(f"Your {phase.title} {when}; {agents}.")
     for key, label in (
         ("violations_true", "true violations"),
         ("violations_perceived", "perceived violations"),

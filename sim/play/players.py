@@ -37,15 +37,27 @@ class Recorder:
 
 @dataclass
 class Scripted:
-    """Answers from a moves file; a decision the file does not list goes to the agent."""
+    """Answers from a moves file; a decision the file does not list goes to the agent.
+
+    An answer is checked again against the decision it answers (a counter or table may set only
+    that phase's terms): one the game itself would refuse goes to the agent and is reported.
+    """
 
     moves: dict[str, Answer]
     asked: set[str] = field(default_factory=set)
+    refused: list[str] = field(default_factory=list)
 
     def choose(self, decision: Decision, agent: AgentChoice) -> Answer:
         key = decision.key
         self.asked.add(key)
-        return self.moves[key] if key in self.moves else agent()
+        if key not in self.moves:
+            return agent()
+        answer = self.moves[key]
+        try:
+            return parse_answer(str(answer), decision.kind, decision.issues)
+        except ValueError as exc:
+            self.refused.append(f"{key} | {answer}: {exc}")
+            return agent()
 
     def unused(self) -> list[str]:
         """Moves the game never asked for (a wrong day or subject): reported in the debrief."""
@@ -67,13 +79,16 @@ class Terminal:
     read: Callable[[str], str]
     write: Callable[[str], None]
     auto_kinds: set[str] = field(default_factory=set)
-    comply_until: int = -1
+    """Kinds the agents decide for every played actor (adjudication: compliance)."""
+    auto_for: set[tuple[str, str]] = field(default_factory=set)
+    """(actor, kind) a table handed to its agent: one table's shortcut never binds another."""
+    comply_until: dict[str, int] = field(default_factory=dict)
 
     def choose(self, decision: Decision, agent: AgentChoice) -> Answer:
-        kind = decision.kind
-        if kind in self.auto_kinds:
+        kind, actor = decision.kind, decision.actor
+        if kind in self.auto_kinds or (actor, kind) in self.auto_for:
             return agent()
-        if kind == "strike" and decision.day <= self.comply_until:
+        if kind == "strike" and decision.day <= self.comply_until.get(actor, -1):
             return Answer("comply")
         self.write("\n".join(["", *decision.view()]))
         options = " | ".join(KINDS[kind])
@@ -82,7 +97,7 @@ class Terminal:
                 text = self.read(
                     f"[day {decision.day}] {decision.actor}, {kind} {decision.subject} ({options}, help)> "
                 )
-            except EOFError:  # input ended: the agent plays on
+            except EOFError:  # input ended (for every table): the agents play on
                 self.auto_kinds.update(KINDS)
                 return agent()
             words = text.strip().lower().split()
@@ -95,13 +110,13 @@ class Terminal:
             if words == ["auto"]:
                 return agent()
             if words == ["auto", "all"]:
-                self.auto_kinds.add(kind)
+                self.auto_for.add((actor, kind))
                 return agent()
             if words == ["quit"]:
-                self.auto_kinds.update(KINDS)
+                self.auto_for.update((actor, k) for k in KINDS)
                 return agent()
-            if kind == "strike" and len(words) == 2 and words[0] == "comply" and words[1].isdigit():
-                self.comply_until = decision.day + int(words[1]) - 1
+            if kind == "strike" and len(words) == 2 and words[0] == "comply" and words[1].isdecimal():
+                self.comply_until[actor] = decision.day + int(words[1]) - 1
                 return Answer("comply")
             try:
                 return parse_answer(text, kind, decision.issues)

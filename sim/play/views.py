@@ -37,14 +37,15 @@ def perceived(m: CeasefireModel, actor: str) -> list[str]:
     trust = ", ".join(f"{m.actors[o].name} {v:.2f}" for o, v in a.trust.items() if o in m.actors)
     if trust:
         lines.append(f"Your trust (0 none, 1 full): {trust}")
-    seen = getattr(a, "perceived_today", {})
+    today = getattr(a, "perceived_today", {})
+    yesterday = getattr(a, "perceived_yesterday", {})
     grievance = getattr(a, "grievance", {})
-    for other in sorted(set(seen) | set(grievance)):
+    for other in sorted(set(today) | set(yesterday) | set(grievance)):
         if other in m.actors:
             lines.append(
-                f"Violations by {m.actors[other].name} you perceived today: {seen.get(other, 0)}; "
-                f"your grievance {grievance.get(other, 0.0):.2f} (you withdraw above "
-                f"{getattr(a, 'violation_tolerance', float('nan')):g})"
+                f"Violations by {m.actors[other].name} you perceived: {yesterday.get(other, 0)} yesterday, "
+                f"{today.get(other, 0)} so far today; your grievance {grievance.get(other, 0.0):.2f} "
+                f"(you withdraw above {getattr(a, 'violation_tolerance', float('nan')):g})"
             )
     if hasattr(a, "cost"):
         lines.append(
@@ -62,6 +63,7 @@ def package_lines(
     gain: float | None = None,
     unmet: list | tuple = (),
     kind: str = "round",
+    countered: dict[str, dict[str, float]] | None = None,
 ) -> list[str]:
     """A tabled package in words, with its value to the actor by its own positions and priorities."""
     what = "renew" if kind == "renewal" else "agree to"
@@ -75,6 +77,14 @@ def package_lines(
         )
     for link in unmet:
         lines.append(f"Your condition on {link.issue} is not met.")
-    if track.spec.terms:
+    for party, terms in (countered or {}).items():  # a mediator sees the counters it has met halfway
+        asked = ", ".join(f"{k}={v:g}" for k, v in terms.items())
+        lines.append(f"{m.actors[party].name} countered: {asked} (met halfway above)")
+    if countered is not None:
+        for link in track.spec.linkage:  # the parties' stated conditions (P10), public
+            bound = f"at most {link.at_most.value:g}" if link.at_most else f"at least {link.at_least.value:g}"
+            lines.append(f"{m.actors[link.actor].name}'s condition: {link.issue} {bound}")
+        lines.append(f"Set terms with: table ISSUE=V ... ({', '.join(track.spec.terms)}), or table as shown")
+    elif track.spec.terms and kind == "round":
         lines.append(f"You may counter on: {', '.join(track.spec.terms)} (counter ISSUE=V ...)")
     return lines
