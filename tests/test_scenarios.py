@@ -17,7 +17,7 @@ from sim.model import CeasefireModel
 from sim.scenario import seeded_values
 
 SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))
-SCENARIOS = [p for p in SCENARIOS if "sweeps" not in p.parts]
+SCENARIOS = [p for p in SCENARIOS if "sweeps" not in p.parts and "observed" not in p.parts]
 LINE = re.compile(r"^(?P<file>\S+?):(?P<line>\d+)  (?P<path>\S+)  (?P<msg>.+)$")
 
 
