@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sim import app_cli, play_cli, report_cli, sweep_cli
+from sim import app_cli, play_cli, report_cli, sweep_cli, validation_cli
 from sim.class_code import class_code, find_scenario, parse_seed
 from sim.ensemble import run_ensemble, run_one
 from sim.exercise_cli import exercise_app
@@ -316,6 +316,7 @@ app.command("analyze")(sweep_cli.analyze)
 app.command("report")(report_cli.report)
 app.command("play")(play_cli.play_command)
 app.command("app")(app_cli.app)
+app.command("validate")(validation_cli.validate_command)
 
 
 def main() -> None:
