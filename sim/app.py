@@ -30,6 +30,7 @@ from sim.loader import ScenarioError, load_scenario  # noqa: E402
 from sim.model import CeasefireModel  # noqa: E402
 from sim.plots import run as one  # noqa: E402
 from sim.plots.style import Labels  # noqa: E402
+from sim.scenario import value_at  # noqa: E402
 from sim.tables import days_frame, events_frame  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,17 +60,10 @@ def scenario_names() -> list[str]:
     return names
 
 
-def _value_at(sc, path: str) -> float:
-    node = sc.model_dump(mode="json")
-    for key in path.split("."):
-        node = node[int(key)] if isinstance(node, list) else node[key]
-    return float(node["value"] if isinstance(node, dict) else node)
-
-
 def slider_defaults() -> dict[str, float]:
     """Each slider's starting value: the baseline's value at its path."""
     sc = load_scenario(BASELINE)
-    return {path: _value_at(sc, path) for path in SLIDERS}
+    return {path: value_at(sc, path) for path in SLIDERS}
 
 
 DEFAULTS = slider_defaults()
@@ -117,7 +111,7 @@ class DashboardModel(CeasefireModel):
             self.notes.append(f"seed {str(seed)!r} is not a whole number from 0: using 42")
         super().__init__(sc, seed=seed_value, run=0)
         self.overrides = moved
-        self.in_effect = {p: _value_at(sc, p) for p in SLIDERS}
+        self.in_effect = {p: value_at(sc, p) for p in SLIDERS}
 
     def step(self) -> None:
         if self.day >= self.horizon:

@@ -14,7 +14,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from sim import app_cli, play_cli, report_cli, sweep_cli, validation_cli
@@ -25,6 +24,7 @@ from sim.exits import fail
 from sim.loader import Problem, ScenarioError, load_scenario
 from sim.manifest import package_versions, scenario_sha256
 from sim.output_dir import prepare_output_dir
+from sim.progress import runs_progress
 from sim.scenario import Scenario, seeded_values
 from sim.tables import days_frame, events_frame, runs_frame, write_csv, write_json, write_parquet
 from sim.trace import trace
@@ -110,15 +110,7 @@ def run(
             ]
         )
     horizon = days or sc.horizon_days
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("runs"),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
+    with runs_progress(err) as bar:
         task = bar.add_task(f"simulating {sc.name}", total=runs)
         ensemble = run_ensemble(sc, runs, seed, horizon, on_run_done=lambda _: bar.advance(task))
     simulated = time.perf_counter() - started

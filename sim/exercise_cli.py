@@ -15,13 +15,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
 from sim.exits import fail
 from sim.loader import Problem, ScenarioError
 from sim.output_dir import prepare_output_dir
+from sim.progress import runs_progress
 from sim.tables import write_atomic
 from sim.teaching.exercise import LoadedExercise, exercise_files, find_exercise, load_exercise
 from sim.teaching.findings import Findings, compute, planned_runs
@@ -54,15 +54,7 @@ def _load(name: str) -> LoadedExercise:
 
 
 def _compute(ld: LoadedExercise, runs: int | None) -> Findings:
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("runs"),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
+    with runs_progress(err) as bar:
         task = bar.add_task(f"computing {ld.name}", total=planned_runs(ld, runs))
         return compute(ld, runs, on_run_done=lambda k: bar.advance(task, k))
 

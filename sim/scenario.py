@@ -54,15 +54,14 @@ class Evidence(_Frozen):
         return self
 
 
-class Seeded(_Frozen, Generic[T]):
-    """A seeded value and why it has that value: exactly one of ``evidence`` or ``assumption``."""
+class _Provenanced(_Frozen):
+    """Something a scenario asserts, with why: exactly one of ``evidence`` or ``assumption``."""
 
-    value: T
     evidence: Evidence | None = None
     assumption: str | None = Field(default=None, min_length=3)
 
     @model_validator(mode="after")
-    def _has_provenance(self) -> Seeded[T]:
+    def _has_provenance(self) -> _Provenanced:
         if (self.evidence is None) == (self.assumption is None):
             raise ValueError("give exactly one of 'evidence' (source + quote) or 'assumption' (why)")
         return self
@@ -73,6 +72,12 @@ class Seeded(_Frozen, Generic[T]):
         if self.evidence is not None:
             return f'{self.evidence.source}: "{self.evidence.quote}"'
         return f"assumption: {self.assumption}"
+
+
+class Seeded(_Provenanced, Generic[T]):
+    """A seeded value and why it has that value: exactly one of ``evidence`` or ``assumption``."""
+
+    value: T
 
 
 class Issue(_Frozen):
@@ -242,7 +247,7 @@ class Humanitarian(_Frozen):
     trust_boost: Seeded[Unit]
 
 
-class Incident(_Frozen):
+class Incident(_Provenanced):
     """A strike on a given day, whatever the striker's disposition: an inject ("an attack on Black
     Sea shipping on day 12").
 
@@ -256,20 +261,6 @@ class Incident(_Frozen):
     domain: Identifier
     target: Identifier | None = Field(default=None, description="default: each enemy of the attacker")
     description: str = ""
-    evidence: Evidence | None = None
-    assumption: str | None = Field(default=None, min_length=3)
-
-    @model_validator(mode="after")
-    def _has_provenance(self) -> Incident:
-        if (self.evidence is None) == (self.assumption is None):
-            raise ValueError("give exactly one of 'evidence' (source + quote) or 'assumption' (why)")
-        return self
-
-    @property
-    def provenance(self) -> str:
-        if self.evidence is not None:
-            return f'{self.evidence.source}: "{self.evidence.quote}"'
-        return f"assumption: {self.assumption}"
 
     def summary(self) -> str:
         """``day 12: russia strikes naval (a ship hit near Odesa)``."""
@@ -496,3 +487,11 @@ def seeded_values(node: BaseModel, prefix: str = "") -> list[tuple[str, Seeded]]
 
     walk(node, prefix)
     return found
+
+
+def value_at(scenario: Scenario, path: str) -> float:
+    """The number at a dotted parameter path (as ``--set`` names it) of a scenario."""
+    node: object = scenario.model_dump(mode="json")
+    for key in path.split("."):
+        node = node[int(key)] if isinstance(node, list) else node[key]  # type: ignore[index]
+    return float(node["value"] if isinstance(node, dict) else node)  # type: ignore[arg-type]

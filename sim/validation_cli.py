@@ -20,9 +20,10 @@ from sim.manifest import package_versions, scenario_sha256
 from sim.observed import CALL, load_record
 from sim.output_dir import prepare_output_dir
 from sim.patterns import PATTERNS
-from sim.plots.style import Labels, esc, styled
+from sim.plots.style import Labels, esc, interval_bars, styled
 from sim.report import Chart
 from sim.report_html import attr, figure_html, page, table_html
+from sim.scenario import value_at
 from sim.tables import write_atomic, write_csv, write_json
 from sim.validation import (
     CALIBRATION_GRID,
@@ -155,7 +156,7 @@ def _calibrate(path: Path, sc, runs: int, seed: int, target: Path) -> Path:
         t.add_row(*(f"{r[k]:g}" for k in CALIBRATION_GRID), f"{r['share_calibration_patterns']:.1%}")
     out.print(t)
     best = grid.iloc[0]
-    own = [_value(sc, k) for k in CALIBRATION_GRID]
+    own = [value_at(sc, k) for k in CALIBRATION_GRID]
     base = grid[(grid[list(CALIBRATION_GRID)] == own).all(axis=1)]
     before = f"{base.iloc[0]['share_calibration_patterns']:.1%}" if len(base) else "n/a"
     nested: dict = {}
@@ -189,13 +190,6 @@ def _calibrate(path: Path, sc, runs: int, seed: int, target: Path) -> Path:
         f"a value); wrote {target / 'calibrated.yaml'}"
     )
     return target / "calibrated.yaml"
-
-
-def _value(sc, path: str) -> float:
-    node = sc.model_dump(mode="json")
-    for key in path.split("."):
-        node = node[int(key)] if isinstance(node, list) else node[key]
-    return float(node["value"] if isinstance(node, dict) else node)
 
 
 def shares_figure(v: Validation) -> tuple[go.Figure, pd.DataFrame]:
@@ -234,13 +228,7 @@ def shares_figure(v: Validation) -> tuple[go.Figure, pd.DataFrame]:
                 "#0072B2" if w == "calibration" else "#56B4E9" if w else "#000000" for w in frame["window"]
             ]
         },
-        error_x={
-            "type": "data",
-            "symmetric": False,
-            "array": frame["high"] - frame["share"],
-            "arrayminus": frame["share"] - frame["low"],
-            "color": "#333",
-        },
+        error_x=interval_bars(frame),
         hovertemplate="%{y}: %{x:.1%} of runs<extra></extra>",
     )
     fig.add_scatter(

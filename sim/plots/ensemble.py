@@ -14,7 +14,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from sim.plots.style import STATUS_COLOURS, STATUS_NAMES, Labels, band_colour, styled, time_axis
+from sim.plots.style import (
+    STATUS_COLOURS,
+    STATUS_NAMES,
+    Labels,
+    band_colour,
+    interval_bars,
+    styled,
+    time_axis,
+)
 from sim.sweep import wilson
 
 BANDS = {90: (0.05, 0.95), 80: (0.10, 0.90), 50: (0.25, 0.75)}
@@ -246,13 +254,7 @@ def outcomes_figure(frame: pd.DataFrame, labels: Labels, last_date: str) -> go.F
             x=names,
             y=frame["share"],
             marker={"color": [labels.outcomes.get(o, "#8C8C8C") for o in frame["outcome"]]},
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": frame["high"] - frame["share"],
-                "arrayminus": frame["share"] - frame["low"],
-                "color": "#333333",
-            },
+            error_y=interval_bars(frame),
             customdata=np.column_stack([frame["runs"], frame["low"], frame["high"]]),
             hovertemplate=(
                 "%{x}: %{y:.1%} of runs (%{customdata[0]} runs)<br>95% interval "

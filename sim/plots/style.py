@@ -201,3 +201,14 @@ def styled(fig: go.Figure, title: str, *, height: int = 480, legend: bool = True
 def time_axis(fig: go.Figure, **kwargs: object) -> None:
     """Calendar dates on every x axis, ticks at month starts."""
     fig.update_xaxes(type="date", tickformat="%d %b<br>%Y", showgrid=True, gridcolor="#EEEEEE", **kwargs)
+
+
+def interval_bars(frame) -> dict:
+    """Whiskers from a frame's ``share``, ``low`` and ``high`` columns (a 95% interval of a share)."""
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": frame["high"] - frame["share"],
+        "arrayminus": frame["share"] - frame["low"],
+        "color": "#333333",
+    }

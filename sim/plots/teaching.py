@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from sim.plots.style import styled
+from sim.plots.style import interval_bars, styled
 from sim.sweep import wilson
 
 ARM_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -51,13 +51,7 @@ def shares_figure(
                 x=[category_names.get(c, c) for c in part["category"]],
                 y=part["share"],
                 marker={"color": ARM_COLOURS[i % len(ARM_COLOURS)]},
-                error_y={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": part["high"] - part["share"],
-                    "arrayminus": part["share"] - part["low"],
-                    "color": "#333333",
-                },
+                error_y=interval_bars(part),
                 customdata=np.column_stack([part["runs"], part["of"], part["low"], part["high"]]),
                 meta=arm_names.get(arm, arm),
                 hovertemplate=(
