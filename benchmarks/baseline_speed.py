@@ -2,7 +2,7 @@
 
 Why this exists: the CLI's default job is a 200-run ensemble of ``scenarios/baseline.yaml``, and
 any change to the model, the recording or the writers shows up in its wall time. This script times
-that job stage by stage the way ``sim.cli.run`` does it, splits the simulation into the model's
+that job stage by stage the way ``sim.cli.main.run`` does it, splits the simulation into the model's
 day logic and its per-day recording (``CeasefireModel._record``), and measures, in the same
 process, the same 200 runs driven through mesa's own ``mesa.batch_run`` as a reference. It is a
 plain script, not a test: it asserts nothing about speed, it prints numbers.
@@ -55,12 +55,12 @@ import mesa
 import numpy
 import pandas
 
-from sim.ensemble import Ensemble, run_ensemble
-from sim.loader import load_scenario
-from sim.model import CeasefireModel
-from sim.report import build_report, write_report
-from sim.scenario import Scenario
-from sim.tables import days_frame, events_frame, runs_frame, write_csv, write_json, write_parquet
+from sim.experiments.ensemble import Ensemble, run_ensemble
+from sim.experiments.store import days_frame, events_frame, runs_frame, write_csv, write_json, write_parquet
+from sim.model.ceasefire import CeasefireModel
+from sim.reports.build import build_report, write_report
+from sim.scenario.loader import load_scenario
+from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -129,7 +129,7 @@ class Pipeline:
 
 
 def write_outputs(target: Path, scenario: Scenario, ensemble: Ensemble, frames: dict[str, Any]) -> None:
-    """The files ``sim.cli.run`` writes, with the same writers (the manifest left out)."""
+    """The files ``sim.cli.main.run`` writes, with the same writers (the manifest left out)."""
     summary = dict(ensemble.summary)
     summary["days"] = scenario.horizon_days
     summary["start_date"] = str(scenario.start_date)

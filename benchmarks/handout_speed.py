@@ -4,7 +4,7 @@ Why this exists: ``exercise handout NAME`` computes every finding at build time 
 ensemble, the class run) and then writes self-contained pages; an instructor rebuilds it after any
 model change. This script times, per exercise, loading and checking the exercise, computing its
 findings, and building the pages, and compares the computing stage with a reference measured in the
-same run: the very same runs through ``sim.ensemble.run_ensemble`` (what ``run`` does, with per-day
+same run: the very same runs through ``run_ensemble`` (what ``run`` does, with per-day
 recording). It asserts nothing about speed; it prints numbers.
 
     .venv/bin/python benchmarks/handout_speed.py            # all exercises, each arm's own runs
@@ -22,7 +22,7 @@ import argparse
 import time
 from pathlib import Path
 
-from sim.ensemble import run_ensemble
+from sim.experiments.ensemble import run_ensemble
 from sim.teaching.exercise import exercise_files, load_exercise
 from sim.teaching.findings import compute
 from sim.teaching.handout import build_handout

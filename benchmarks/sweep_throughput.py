@@ -1,6 +1,6 @@
 """How fast is our sweep runner, next to mesa's own ``mesa.batch_run`` on the same design?
 
-Why this exists (issue 3): ``sim.sweep`` plans a design x replicates, cuts it into chunks, runs them
+Why this exists (issue 3): the sweep runner plans a design x replicates, cuts it into chunks, runs them
 in-process or on a process pool and streams every finished chunk to a Parquet part. That machinery
 costs something over a plain loop of runs, and the question is whether it pays for itself. This
 script runs one grid design over ``scenarios/baseline.yaml`` (monitoring strength x US normalisation
@@ -64,12 +64,12 @@ from typing import Any
 import mesa
 import pandas as pd
 
-import sim.sweep
-from sim.model import CeasefireModel
-from sim.results import run_row
-from sim.scenario import Scenario
-from sim.sweep import collect_runs, execute, make_plan, scenario_at
-from sim.sweep_spec import LoadedSweep, load_sweep
+import sim.experiments.sweep
+from sim.experiments.sweep import collect_runs, execute, make_plan, scenario_at
+from sim.experiments.sweep_spec import LoadedSweep, load_sweep
+from sim.model.ceasefire import CeasefireModel
+from sim.model.results import run_row
+from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -154,7 +154,7 @@ def where_time_goes(spec_path: Path) -> tuple[float, dict[str, float], dict[str,
     names = ("scenario_at", "run_one", "run_row", "write_part")
     with tempfile.TemporaryDirectory(prefix="ceasefire-sweep-bench-") as tmp:
         out = Path(tmp) / "sweep"
-        with timed_functions(sim.sweep, names) as timers:
+        with timed_functions(sim.experiments.sweep, names) as timers:
             t0 = time.perf_counter()
             sweep = load_sweep(spec_path)
             t1 = time.perf_counter()
@@ -243,11 +243,11 @@ def scenario_for(spec_path: str, monitoring: float, normalisation: float) -> tup
 
 class BatchRunSweepPoint(CeasefireModel):
     """One run of a design point, as ``mesa.batch_run`` wants it: keyword parameters, ``running``,
-    and a ``datacollector`` holding the run's row (``sim.results.run_row``, the columns our runner
+    and a ``datacollector`` holding the run's row (``sim.model.results.run_row``, the columns our runner
     stores) collected once, at the horizon.
 
     Replicate ``r`` is ``CeasefireModel(scenario_at_point, seed=spec_seed, run=r)``, exactly as in
-    ``sim.sweep``. mesa 3.3's ``batch_run`` reads ``model_vars[name][model.steps - 1]`` (it assumes
+    the sweep runner. mesa 3.3's ``batch_run`` reads ``model_vars[name][model.steps - 1]`` (it assumes
     one collection per step); the adapter collects only at the end and left-pads the lists so that
     index is that collection: the cheapest collection ``batch_run`` accepts, which is fair to it.
     The model is released at the end, as ``CeasefireModel.run`` does (mesa 3.3 would keep it).
@@ -300,7 +300,7 @@ def _missing(x: Any) -> bool:
 
 def same_runs(ours: pd.DataFrame, records: list[dict]) -> tuple[bool, str]:
     """Whether every (point, replicate) has the same run row on both sides (NaN/NA/None alike)."""
-    grid = [(m, n) for m in AXES[MONITORING] for n in AXES[NORMALISATION]]  # sim.designs' order
+    grid = [(m, n) for m in AXES[MONITORING] for n in AXES[NORMALISATION]]  # sim.experiments.designs' order
     point_of = {p: i for i, p in enumerate(grid)}
     theirs = {(point_of[(r["monitoring"], r["normalisation"])], r["replicate"]): r for r in records}
     mine = {(int(row["point"]), int(row["replicate"])): row for row in ours.to_dict("records")}
@@ -494,7 +494,7 @@ def main(argv: list[str] | None = None) -> None:
         ):
             t = timers.get(name)
             if t is None:
-                print(f"  {label:<32} not found in sim.sweep")
+                print(f"  {label:<32} not found in sim.experiments.sweep")
                 continue
             per = t.seconds / max(t.calls, 1) * 1e3
             share = t.seconds / total

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.ensemble import run_ensemble
-from sim.loader import load_scenario
-from sim.scenario import Scenario
+from sim.experiments.ensemble import run_ensemble
+from sim.scenario.loader import load_scenario
+from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

@@ -8,16 +8,16 @@ import sys
 import numpy as np
 from conftest import BASELINE, ROOT
 
-from sim.ensemble import run_ensemble, run_one
-from sim.loader import load_scenario
-from sim.tables import runs_frame
+from sim.experiments.ensemble import run_ensemble, run_one
+from sim.experiments.store import runs_frame
+from sim.scenario.loader import load_scenario
 
 SCRIPT = f"""
 import sys
 sys.path.insert(0, {str(ROOT)!r})
-from sim.ensemble import run_ensemble
-from sim.loader import load_scenario
-from sim.tables import runs_frame
+from sim.experiments.ensemble import run_ensemble
+from sim.scenario.loader import load_scenario
+from sim.experiments.store import runs_frame
 e = run_ensemble(load_scenario({str(BASELINE)!r}), 12, 99)
 sys.stdout.write(runs_frame(e.rows).to_csv(index=False))
 """
@@ -61,7 +61,7 @@ def test_no_global_random_state_is_used(baseline):
 
 
 def test_a_run_without_recording_has_the_same_row(baseline):
-    from sim.results import run_row
+    from sim.model.results import run_row
 
     for run in range(5):
         full = run_one(baseline, 99, run)

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from conftest import ROOT, chromium_render_status
 
-from sim.loader import ScenarioError
-from sim.report import build_report
+from sim.reports.build import build_report
+from sim.scenario.loader import ScenarioError
 from sim.teaching.debrief import debrief_page
 from sim.teaching.exercise import exercise_files, load_exercise
 from sim.teaching.findings import compute

@@ -11,8 +11,8 @@ import difflib
 
 from conftest import ROOT
 
-from sim.ensemble import run_one
-from sim.trace import trace
+from sim.experiments.ensemble import run_one
+from sim.reports.trace import trace
 
 GOLDEN = ROOT / "tests" / "golden" / "baseline_seed20250318_run0_60days.txt"
 

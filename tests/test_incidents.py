@@ -7,8 +7,8 @@ import statistics
 import pytest
 from conftest import BASELINE
 
-from sim.ensemble import run_one
-from sim.loader import ScenarioError, load_scenario
+from sim.experiments.ensemble import run_one
+from sim.scenario.loader import ScenarioError, load_scenario
 
 DAY = 12
 ATTACK = (

@@ -10,10 +10,10 @@ from conftest import BASELINE, ensemble_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.ensemble import run_ensemble
-from sim.loader import load_scenario
-from sim.phases import TRANSITIONS, PhaseStatus
-from sim.results import NO_TRUCE
+from sim.experiments.ensemble import run_ensemble
+from sim.model.phases import TRANSITIONS, PhaseStatus
+from sim.model.results import NO_TRUCE
+from sim.scenario.loader import load_scenario
 
 RUNS = 60
 
@@ -139,7 +139,7 @@ def test_peace_framework_settles_the_run():
 def test_outcome_follows_precedence_not_file_order():
     import datetime as dt
 
-    from sim.results import RunResult, furthest_phase, outcome
+    from sim.model.results import RunResult, furthest_phase, outcome
 
     def result(ranks):
         phases = {

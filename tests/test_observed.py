@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from sim.loader import ScenarioError
-from sim.observed import CALL, RECORD, load_record
+from sim.scenario.loader import ScenarioError
+from sim.validation.observed import CALL, RECORD, load_record
 
 
 def test_the_record_loads_and_cites_every_event():

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.phases import TRANSITIONS, IllegalTransition, PhaseEvent, PhaseStatus, advance
+from sim.model.phases import TRANSITIONS, IllegalTransition, PhaseEvent, PhaseStatus, advance
 
 S, E = PhaseStatus, PhaseEvent
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from conftest import BASELINE, ROOT
 
-from sim.loader import load_scenario
-from sim.play.decisions import Answer, parse_answer
+from sim.model.decisions import Answer, parse_answer
+from sim.model.results import run_row
 from sim.play.game import agent_rows, debrief, hidden_strategies, play
 from sim.play.players import Recorder, Scripted
-from sim.results import run_row
+from sim.scenario.loader import load_scenario
 
 DAYS = 60
 ACTORS = ("us", "russia", "ukraine")

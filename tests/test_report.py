@@ -12,9 +12,9 @@ import yaml
 from conftest import BASELINE, chromium_render_status
 from typer.testing import CliRunner
 
-from sim.cli import app
-from sim.report import build_report
-from sim.report_html import render
+from sim.cli.main import app
+from sim.reports.build import build_report
+from sim.reports.html import render
 
 HOSTILE = "<script>alert(1)</script>"
 RESOURCE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//""", re.I)
@@ -178,7 +178,7 @@ def test_ensemble_report_renders_in_headless_chromium_without_errors(ensemble_di
 
 
 def test_a_report_that_fails_after_a_run_warns_in_one_line_and_leaves_no_stale_page(tmp_path, monkeypatch):
-    from sim import report_cli
+    from sim.cli import report as report_cli
 
     out = tmp_path / "run"
     invoke("run", "--runs", "2", "--days", "10", "--out", str(out))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import rules
+from sim.model import rules
 
 unit = st.floats(0.0, 1.0)
 

@@ -11,10 +11,10 @@ import pytest
 from conftest import BASELINE, ROOT
 from typer.testing import CliRunner
 
-from sim.cli import app
-from sim.loader import ScenarioError, load_scenario
-from sim.model import CeasefireModel
-from sim.scenario import seeded_values
+from sim.cli.main import app
+from sim.model.ceasefire import CeasefireModel
+from sim.scenario.loader import ScenarioError, load_scenario
+from sim.scenario.schema import seeded_values
 
 SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))
 SCENARIOS = [p for p in SCENARIOS if "sweeps" not in p.parts and "observed" not in p.parts]

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.strategies import STRATEGIES, Boulware, Conceder, Linear
+from sim.model.strategies import STRATEGIES, Boulware, Conceder, Linear
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

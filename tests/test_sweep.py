@@ -15,9 +15,9 @@ import yaml
 from conftest import ROOT
 from typer.testing import CliRunner
 
-from sim.cli import app
-from sim.designs import build_design, expected_size
-from sim.sweep_spec import SweepSpec, SweepSpecError, load_sweep
+from sim.cli.main import app
+from sim.experiments.designs import build_design, expected_size
+from sim.experiments.sweep_spec import SweepSpec, SweepSpecError, load_sweep
 
 BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
 SWEEPS = sorted((ROOT / "scenarios" / "sweeps").glob("*.yaml"))
@@ -304,16 +304,16 @@ def test_invalid_combinations_are_refused_before_running(tmp_path):
 
 
 def test_failing_runs_are_counted_stored_work_kept_and_exit_1(tmp_path, monkeypatch):
-    import sim.sweep
+    import sim.experiments.sweep
 
-    real = sim.sweep.run_one
+    real = sim.experiments.sweep.run_one
 
     def flaky(scenario, seed, run, days=None, record=True):
         if run == 1 and not record:  # the sweep's runs, not the timing probe
             raise RuntimeError("a run that breaks")
         return real(scenario, seed, run, days, record)
 
-    monkeypatch.setattr(sim.sweep, "run_one", flaky)
+    monkeypatch.setattr(sim.experiments.sweep, "run_one", flaky)
     out = tmp_path / "o"
     result = CliRunner().invoke(
         app, ["sweep", str(write_spec(tmp_path)), "--out", str(out), "--workers", "1", "--chunk-size", "1"]
@@ -323,7 +323,7 @@ def test_failing_runs_are_counted_stored_work_kept_and_exit_1(tmp_path, monkeypa
     assert "4 of 12 runs failed" in text and "a run that breaks" in text and "--resume" in text
     assert len(list((out / "parts").glob("part-*.parquet"))) == 8  # the good runs are kept
     assert not (out / "runs.parquet").exists()
-    monkeypatch.setattr(sim.sweep, "run_one", real)
+    monkeypatch.setattr(sim.experiments.sweep, "run_one", real)
     sweep(str(write_spec(tmp_path)), "--out", str(out), "--resume", "--workers", "1")
     whole = tmp_path / "whole"
     sweep(str(write_spec(tmp_path)), "--out", str(whole), "--workers", "1")

@@ -9,8 +9,8 @@ import sys
 import pytest
 from conftest import BASELINE, ROOT
 
-from sim.loader import load_scenario
-from sim.patterns import PATTERNS, evaluate, nothing_changes
+from sim.scenario.loader import load_scenario
+from sim.validation.patterns import PATTERNS, evaluate, nothing_changes
 
 PHASES = ["energy_truce", "maritime_truce", "full_ceasefire", "peace_framework"]
 

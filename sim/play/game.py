@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.ensemble import run_one
-from sim.model import CeasefireModel, stream
+from sim.experiments.ensemble import run_one
+from sim.model.ceasefire import CeasefireModel, stream
+from sim.model.results import RunResult, run_row
+from sim.model.strategies import STRATEGIES
 from sim.play.players import Player
-from sim.results import RunResult, run_row
-from sim.scenario import Role, Scenario
-from sim.strategies import STRATEGIES
+from sim.scenario.schema import Role, Scenario
 
 
 @dataclass

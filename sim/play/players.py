@@ -1,6 +1,6 @@
 """Who takes an actor's decisions in a game: a person at a terminal, or a recorded list of moves.
 
-A player gets a :class:`~sim.play.decisions.Decision` and the agent's own choice as a function
+A player gets a :class:`~sim.model.decisions.Decision` and the agent's own choice as a function
 (``agent()``): it may answer itself or defer to the agent ("auto"). Bad input at a prompt asks
 again; it never ends the game.
 """
@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from sim.loader import Problem, ScenarioError
-from sim.play.decisions import KINDS, Answer, Decision, parse_answer
+from sim.model.decisions import KINDS, Answer, Decision, parse_answer
+from sim.scenario.loader import Problem, ScenarioError
 
 AgentChoice = Callable[[], Answer]
 

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sim.model import CeasefireModel, Track
+    from sim.model.ceasefire import CeasefireModel, Track
 
 STATUS = {
     "not_started": "not started",

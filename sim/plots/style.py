@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from sim.phases import PhaseStatus
-from sim.results import NO_TRUCE
-from sim.scenario import Scenario
+from sim.model.phases import PhaseStatus
+from sim.model.results import NO_TRUCE
+from sim.scenario.schema import Scenario
 
 OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
 """Okabe & Ito's palette, ordered so the first three (the baseline's actors) differ most."""
@@ -54,7 +54,7 @@ def esc(text: object) -> str:
     """Text from a scenario, safe inside plotly's HTML-like labels and in HTML text content.
 
     Quotes stay as they are: plotly decodes ``&lt; &gt; &amp;`` but would show ``&quot;`` literally.
-    HTML attributes need :func:`html.escape` with quotes (``sim.report_html`` does that).
+    HTML attributes need :func:`html.escape` with quotes (``sim.reports.html`` does that).
     """
     return html.escape(str(text), quote=False)
 

@@ -12,13 +12,13 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sim.class_code import ClassCode
-from sim.ensemble import run_one
+from sim.experiments.ensemble import run_one
+from sim.model.results import NO_TRUCE, run_row
 from sim.plots import teaching as tp
 from sim.plots.style import Labels, esc
-from sim.report import Chart
-from sim.report_html import figure_html, page, table_html
-from sim.results import NO_TRUCE, run_row
+from sim.reports.build import Chart
+from sim.reports.html import figure_html, page, table_html
+from sim.scenario.class_code import ClassCode
 from sim.teaching.findings import ArmRuns, Findings, outcome_names
 from sim.teaching.handout import HANDOUT_STYLE, MODEL_NOT_FORECAST, inline, parts_html
 from sim.teaching.predictions import RESULT, Entry, answer_kind, place, result_arm

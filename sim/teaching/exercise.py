@@ -15,11 +15,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from sim.class_code import ClassCode, find_scenario, parse_seed
-from sim.loader import Problem, ScenarioError, Source, _at, load_scenario, problems_from, read_yaml
-from sim.model import CeasefireModel
-from sim.results import run_row
-from sim.scenario import MAX_SEED, SEED_PARAGRAPHS, Identifier, Role, Scenario
+from sim.model.ceasefire import CeasefireModel
+from sim.model.results import run_row
+from sim.scenario.class_code import ClassCode, find_scenario, parse_seed
+from sim.scenario.loader import Problem, ScenarioError, Source, _at, load_scenario, problems_from, read_yaml
+from sim.scenario.schema import MAX_SEED, SEED_PARAGRAPHS, Identifier, Role, Scenario
 from sim.teaching.quantities import check_measure
 from sim.teaching.templates import Ref, parse_ref, placeholders
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sim.ensemble import run_one
-from sim.results import NO_TRUCE, RunResult, run_row
-from sim.scenario import Scenario
+from sim.experiments.ensemble import run_one
+from sim.model.results import NO_TRUCE, RunResult, run_row
+from sim.scenario.schema import Scenario
 from sim.teaching.exercise import CLASS_ARM, LoadedExercise
 from sim.teaching.quantities import Quantity, measure
 from sim.teaching.templates import Part, Ref, render, text_of

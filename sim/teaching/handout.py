@@ -18,13 +18,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.manifest import scenario_sha256
+from sim.data import ARTICLE
+from sim.experiments.manifest import scenario_sha256
+from sim.experiments.store import days_frame, events_frame
+from sim.model.results import NO_TRUCE
 from sim.plots import teaching as tp
 from sim.plots.style import Labels, esc
-from sim.report import Chart, run_section, run_story
-from sim.report_html import figure_html, page, table_html
-from sim.results import NO_TRUCE
-from sim.tables import days_frame, events_frame
+from sim.reports.build import Chart, run_section, run_story
+from sim.reports.html import figure_html, page, table_html
 from sim.teaching.exercise import CLASS_ARM, Arm, Exercise, LoadedExercise
 from sim.teaching.findings import Findings
 from sim.teaching.predictions import RESULT, answer_hint, template
@@ -40,8 +41,6 @@ from sim.teaching.roles import (
 )
 from sim.teaching.templates import Part, parse_ref
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-ARTICLE = ROOT / "docs" / "seed-article.md"
 CLASS_RUN_FIGURES = ("timeline", "trust", "violations")
 """The class run's figures a handout shows (of the six a run report has)."""
 

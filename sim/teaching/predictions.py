@@ -20,9 +20,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.class_code import ClassCode, parse_seed
-from sim.loader import Problem, ScenarioError
-from sim.results import NO_TRUCE
+from sim.model.results import NO_TRUCE
+from sim.scenario.class_code import ClassCode, parse_seed
+from sim.scenario.loader import Problem, ScenarioError
 from sim.teaching.exercise import LoadedExercise
 from sim.teaching.quantities import Quantity, share_below
 from sim.teaching.templates import fmt_number, fmt_quantity, fmt_share, parse_ref

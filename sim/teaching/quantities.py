@@ -1,7 +1,7 @@
 """What an exercise's findings are made of: measures of an ensemble, with 95% intervals.
 
 A measure is named ``KIND.ARG`` (``reached.full_ceasefire``, ``mean.violations_undetected``) and
-computed from the runs' rows (``sim.results.run_row``), so a finding an instructor reads is always
+computed from the runs' rows (``sim.model.results.run_row``), so a finding an instructor reads is always
 what the current model gives. Pure functions; no I/O.
 """
 
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from scipy import stats
 
-from sim.results import NO_TRUCE
-from sim.sweep import wilson
+from sim.experiments.sweep import wilson
+from sim.model.results import NO_TRUCE
 
 KINDS: dict[str, str] = {
     "outcome": "share of runs ending in outcome ARG (or, with no ARG, the most common outcome)",

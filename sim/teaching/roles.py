@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sim.scenario import Role, Scenario, Seeded
-from sim.strategies import STRATEGIES
+from sim.model.strategies import STRATEGIES
+from sim.scenario.schema import Role, Scenario, Seeded
 from sim.teaching.exercise import Exercise
 
 CLASS_SIZES = range(3, 41)

@@ -1,0 +1,201 @@
+"""The dashboard: mesa's SolaraViz page for a projector, with the report's plotly figures, offline.
+
+``python run_sim.py app`` serves this file with Solara on localhost. The sidebar has a scenario
+picker, the seed (a plain seed), sliders for key parameters bound through the same dotted paths as
+``--set``, and mesa's step / play / reset; the page shows the run's phase timeline, trust and
+violations, redrawn after each step. Everything it loads comes from the installed packages
+(``solara-assets``): no request leaves the machine.
+
+A slider left at its starting value (the baseline's) keeps the chosen scenario's own value, so
+picking ``third_party_monitoring`` is not undone by the monitoring slider; a slider moved applies to
+whichever scenario is picked. The status line lists both: the sliders moved, and the values the
+picked scenario sets itself. Each browser session has its own run.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+warnings.filterwarnings("ignore", module="solara.validate_hooks")  # mesa's own hooks, not ours
+
+import plotly.graph_objects as go  # noqa: E402
+import solara  # noqa: E402
+from mesa.visualization import SolaraViz, solara_viz  # noqa: E402
+from mesa.visualization.utils import update_counter  # noqa: E402
+
+from sim.data import BASELINE, SCENARIOS  # noqa: E402
+from sim.experiments.store import days_frame, events_frame  # noqa: E402
+from sim.model.ceasefire import CeasefireModel  # noqa: E402
+from sim.plots import run as one  # noqa: E402
+from sim.plots.style import Labels  # noqa: E402
+from sim.scenario.class_code import find_scenario  # noqa: E402
+from sim.scenario.loader import ScenarioError, load_scenario  # noqa: E402
+from sim.scenario.schema import value_at  # noqa: E402
+
+SLIDERS: dict[str, tuple[str, float, float, float]] = {
+    "monitoring.strength": ("monitoring strength", 0.0, 1.0, 0.05),
+    "monitoring.false_alarm_rate": ("false alarm rate", 0.0, 0.5, 0.01),
+    "actors.us.levers.normalisation.strength": ("US normalisation offer (strength)", 0.0, 0.4, 0.01),
+    "actors.us.levers.concession_pressure.strength": ("US pressure on Kyiv (strength)", 0.0, 0.4, 0.01),
+    "phases.full_ceasefire.linkage.0.at_most": ("Russia's cap on security guarantees", 0.0, 1.0, 0.05),
+    "actors.russia.compliance": ("Russia's disposition to comply", 0.0, 1.0, 0.05),
+    "actors.ukraine.compliance": ("Ukraine's disposition to comply", 0.0, 1.0, 0.05),
+}
+"""Parameter path -> (label, min, max, step): the sliders, each bound through its ``--set`` path."""
+
+
+def scenario_names() -> list[str]:
+    """The scenarios in scenarios/ and scenarios/variants/ by name (sweep specs left out)."""
+    names = []
+    for path in sorted(SCENARIOS.glob("*.yaml")) + sorted(SCENARIOS.glob("variants/*.yaml")):
+        try:
+            names.append(load_scenario(path).name)
+        except ScenarioError:
+            continue
+    return names
+
+
+def slider_defaults() -> dict[str, float]:
+    """Each slider's starting value: the baseline's value at its path."""
+    sc = load_scenario(BASELINE)
+    return {path: value_at(sc, path) for path in SLIDERS}
+
+
+DEFAULTS = slider_defaults()
+FIGURE_WIDTH = 900
+"""Pixels: each figure has a full-width row of the page (see ``_full_width_rows``)."""
+
+
+def _full_width_rows() -> None:
+    """One figure per row, the page's full width: mesa lays components out two to a row, which
+    halves the report's figures on a projector. Left as mesa's if its layout function moves."""
+    if hasattr(solara_viz, "make_initial_grid_layout"):
+        solara_viz.make_initial_grid_layout = lambda n: [
+            {"i": i, "w": 12, "h": 13 if i else 2, "moved": False, "x": 0, "y": 13 * i} for i in range(n)
+        ]
+
+
+_full_width_rows()
+
+
+class DashboardModel(CeasefireModel):
+    """A run of a scenario picked by name, with the sliders' values as ``--set`` overrides.
+
+    Keyword names are the sliders' parameter paths (SolaraViz passes them as keyword arguments).
+    """
+
+    def __init__(self, scenario_name: str = "baseline", seed: str = "42", **kwargs: float) -> None:
+        # not `scenario`: mesa 3.5's SolaraViz passes its own Scenario object under that name
+        self.notes: list[str] = []
+        moved = [
+            (p, float(v)) for p, v in kwargs.items() if p in SLIDERS and abs(float(v) - DEFAULTS[p]) > 1e-9
+        ]
+        try:
+            sc = load_scenario(find_scenario(scenario_name, SCENARIOS), moved)
+        except (ValueError, ScenarioError) as exc:  # a page must never turn into a traceback
+            self.notes.append(
+                f"could not load {scenario_name!r} with the sliders ({exc}); showing the baseline"
+            )
+            sc, moved = load_scenario(BASELINE), []
+        try:
+            seed_value = int(str(seed).strip())
+            if not 0 <= seed_value < 2**63:
+                raise ValueError
+        except ValueError:
+            seed_value = 42
+            self.notes.append(f"seed {str(seed)!r} is not a whole number from 0: using 42")
+        super().__init__(sc, seed=seed_value, run=0)
+        self.overrides = moved
+        self.in_effect = {p: value_at(sc, p) for p in SLIDERS}
+
+    def step(self) -> None:
+        if self.day >= self.horizon:
+            self.running = False
+            return
+        super().step()
+
+
+def _frames(model: DashboardModel):
+    result = model.result()
+    return days_frame([result]), events_frame([result]), Labels.of(model.spec)
+
+
+def _figure(model: DashboardModel, kind: str):
+    update_counter.get()
+    if model.day == 0:
+        return solara.Text(f"{model.spec.title}, seed {model.seed_value}: press Step or ▶ to begin.")
+    days, events, labels = _frames(model)
+    if kind == "timeline":
+        fig = one.timeline_figure(one.timeline_frame(days, list(model.spec.phases)), events, labels)
+    elif kind == "trust":
+        fig = one.trust_figure(one.trust_frame(days, list(labels.actors)), events, labels)
+    else:
+        fig = one.violations_figure(one.violations_frame(days, list(labels.domains)), events, labels)
+    fig.update_layout(width=FIGURE_WIDTH, height=440, meta={"day": model.day})
+    # through plotly's JSON encoder: the widget's own cannot send the calendar dates of the figures
+    return solara.FigurePlotly(go.Figure(json.loads(fig.to_json())))
+
+
+@solara.component
+def Phases(model: DashboardModel):
+    return _figure(model, "timeline")
+
+
+@solara.component
+def Trust(model: DashboardModel):
+    return _figure(model, "trust")
+
+
+@solara.component
+def Violations(model: DashboardModel):
+    return _figure(model, "violations")
+
+
+@solara.component
+def Status(model: DashboardModel):
+    update_counter.get()
+    moved = ", ".join(f"{p}={v:g}" for p, v in model.overrides) or "none"
+    mine = {p for p, _ in model.overrides}
+    kept = ", ".join(  # values the picked scenario sets itself, unlike the baseline's under the sliders
+        f"{p}={v:g}" for p, v in model.in_effect.items() if p not in mine and abs(v - DEFAULTS[p]) > 1e-9
+    )
+    text = (
+        f"Day {model.day} of {model.horizon} · scenario {model.spec.name} · seed {model.seed_value} · "
+        f"sliders moved: {moved}"
+    )
+    if kept:
+        text += f" · the scenario's own: {kept}"
+    with solara.Column():  # plain text: Markdown would fetch KaTeX from a CDN
+        solara.Text(text)
+        for note in model.notes:
+            solara.Text(f"Note: {note}")
+
+
+model_params = {
+    "scenario_name": {"type": "Select", "value": "baseline", "values": scenario_names(), "label": "scenario"},
+    "seed": {"type": "InputText", "value": "42", "label": "seed"},
+    **{
+        path: {
+            "type": "SliderFloat",
+            "value": DEFAULTS[path],
+            "min": lo,
+            "max": hi,
+            "step": step,
+            "label": label,
+        }
+        for path, (label, lo, hi, step) in SLIDERS.items()
+    },
+}
+
+
+@solara.component
+def Page():
+    """One run per browser session: two students (or a reload) never step each other's run."""
+    model = solara.use_memo(lambda: DashboardModel(seed="42"), [])
+    return SolaraViz(
+        model,
+        components=[(Status, 0), (Phases, 0), (Trust, 0), (Violations, 0)],
+        model_params=model_params,
+        name="Phased ceasefire: what if?",
+    )

@@ -1,0 +1,724 @@
+"""CeasefireModel: the day's agenda of a phased ceasefire, as a mesa model.
+
+One step is one day, in the order of MODEL.md: fighting and compliance, monitoring and attribution,
+trust, costs and ripeness, negotiation, the humanitarian track, the truce lifecycle, recording.
+The model keeps the truth; agents act on what they perceive. It does no I/O: a run ends in a
+:class:`sim.model.results.RunResult` of plain arrays and events.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.model import rules
+from sim.model.agents import Actor, Belligerent, Mediator
+from sim.model.decisions import Answer, Decision
+from sim.model.phases import PhaseEvent, PhaseStatus, advance
+from sim.model.results import RunResult
+from sim.play.views import package_lines, perceived
+from sim.scenario.schema import Domain, Incident, Phase, Scenario
+
+if TYPE_CHECKING:
+    from sim.play.players import Player
+
+NAN = float("nan")
+STREAMS = ("mesa", "fighting", "monitoring", "negotiation", "mediation", "humanitarian")
+
+
+def stream(seed: int, run: int, *names: str) -> np.random.SeedSequence:
+    """The seed sequence of one named random stream of one run.
+
+    Keyed by names (hashed stably), not by order, so adding an actor or a stream never shifts the
+    numbers another one draws (STYLE.md #6).
+    """
+    key = (run, *(zlib.crc32(n.encode()) for n in names))
+    return np.random.SeedSequence(seed, spawn_key=key)
+
+
+def benchmark_compromise(scenario: Scenario) -> dict[str, float]:
+    """The naive benchmark per issue: every actor's position, weighted by capability x salience.
+
+    Reported beside the packages the model produces (MODEL.md), as the published yardstick.
+    """
+    actors = scenario.actors.values()
+    return {
+        issue: rules.weighted_compromise(
+            [a.positions[issue].value for a in actors],
+            [a.capability.value for a in actors],
+            [a.salience[issue].value if issue in a.salience else 0.0 for a in actors],
+        )
+        for issue in scenario.issues
+    }
+
+
+@dataclass
+class Track:
+    """A phase's state in one run."""
+
+    id: str
+    spec: Phase
+    rank: tuple[int, int]
+    status_quo: dict[str, float]
+    status: PhaseStatus = PhaseStatus.NOT_STARTED
+    opened_day: int = 0
+    next_round: int = 0
+    entered_day: int | None = None
+    agreed_day: int | None = None
+    days_in_force: int = 0
+    expires_day: int | None = None
+    reopen_day: int | None = None
+    package: dict[str, float] | None = None
+    counters: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Counter-terms parties proposed with their last refusal (only players make them)."""
+    in_force: bool = False  # mirrors status.in_force; read thousands of times a run
+    transitions: list[tuple[int, PhaseStatus, PhaseStatus]] = field(default_factory=list)
+
+    def move(self, event: PhaseEvent, day: int) -> None:
+        """The only place a status changes: through the transition table."""
+        new = advance(self.status, event, phase=self.id, day=day)
+        self.transitions.append((day, self.status, new))
+        self.status = new
+        self.in_force = new.in_force
+
+
+@dataclass(slots=True)
+class DomainParams:
+    intensity: float
+    military_value: float
+    damage: float
+
+    @classmethod
+    def of(cls, d: Domain) -> DomainParams:
+        return cls(d.intensity.value, d.military_value.value, d.damage.value)
+
+
+class CeasefireModel(mesa.Model):
+    """A phased ceasefire between belligerents, brokered by mediators, day by day.
+
+    Args:
+        scenario: the validated scenario.
+        seed: the ensemble seed (default: the scenario's).
+        run: the run's index in its ensemble; with ``seed`` it fixes every random stream.
+        horizon: days to simulate (default: the scenario's ``horizon_days``).
+        record: keep the per-day columns and the decision events (a sweep, which stores one row
+            per run, turns this off; totals and the run's row are the same either way).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int | None = None,
+        run: int = 0,
+        horizon: int | None = None,
+        record: bool = True,
+        players: Mapping[str, Player] | None = None,
+    ) -> None:
+        self.seed_value = scenario.seed if seed is None else int(seed)
+        self.run_index = run
+        super().__init__(rng=stream(self.seed_value, run, "mesa"))
+        self.spec = scenario  # not `self.scenario`: mesa 3.5 reserves it for its own Scenario
+        self.horizon = scenario.horizon_days if horizon is None else horizon
+        self.day = 0
+        self.settled = False  # a terminal phase (peace framework) is signed
+        self.released = False  # mesa's references dropped after the run (see release)
+        self.recording = record
+        self.players = dict(players or {})  # actor id -> who decides for it (sim.play); none: agents
+        self.totals = dict.fromkeys(
+            ("days", "strikes", "violations_true", "violations_detected", "false_accusations"), 0
+        )
+        self.dyn = SimpleNamespace(**{k: v.value for k, v in scenario.dynamics})
+        self.domains = {k: DomainParams.of(d) for k, d in scenario.domains.items()}
+        self.monitoring_strength = scenario.monitoring.strength.value
+        self.false_alarm_rate = scenario.monitoring.false_alarm_rate.value
+        self.rng_monitoring = np.random.default_rng(stream(self.seed_value, run, "monitoring"))
+        self.rng_negotiation = np.random.default_rng(stream(self.seed_value, run, "negotiation"))
+        self.rng_humanitarian = np.random.default_rng(stream(self.seed_value, run, "humanitarian"))
+
+        self.actors: dict[str, Actor] = {}
+        for actor_id, spec in scenario.actors.items():
+            if spec.role == "belligerent":
+                gen = np.random.default_rng(stream(self.seed_value, run, "fighting", actor_id))
+                self.actors[actor_id] = Belligerent(self, actor_id, spec, gen)
+            else:
+                gen = np.random.default_rng(stream(self.seed_value, run, "mediation", actor_id))
+                self.actors[actor_id] = Mediator(self, actor_id, spec, gen)
+        self.mediators = [a for a in self.actors.values() if isinstance(a, Mediator)]
+        self.belligerent_ids = scenario.belligerents
+        self.enemies = {b: scenario.enemies(b) for b in self.belligerent_ids}
+        self.enemy_pairs = [
+            (a, b)
+            for i, a in enumerate(self.belligerent_ids)
+            for b in self.belligerent_ids[i + 1 :]
+            if b in self.enemies[a]
+        ]
+        status_quo = {k: i.status_quo.value for k, i in scenario.issues.items()}
+        outcome_rank = scenario.outcome_rank()  # how far a phase goes: its outcome, then file order
+        self.tracks = [
+            Track(
+                p,
+                spec,
+                (outcome_rank[spec.outcome], order),
+                {k: status_quo[k] for k in _package_issues(spec)},
+            )
+            for order, (p, spec) in enumerate(scenario.phases.items())
+        ]
+        self.by_id = {t.id: t for t in self.tracks}
+        self.incidents: dict[int, list[Incident]] = {}
+        for incident in scenario.incidents:
+            self.incidents.setdefault(incident.day, []).append(incident)
+        self.compromise = benchmark_compromise(scenario)  # positions are static: fixed per run
+        h = scenario.humanitarian
+        self.held = {
+            b: h.prisoners_held[b].value if b in h.prisoners_held else 0 for b in self.belligerent_ids
+        }
+        self.prisoners_exchanged = 0
+        self.wounded_handed_over = 0
+        self.events: list[tuple] = []
+        self._reset_day()
+        self.days: dict[str, list] = {name: [] for name in self._day_columns()}
+
+    # -- the day ------------------------------------------------------------------------------
+    def step(self) -> None:
+        """One day, in MODEL.md's order."""
+        if self.released:
+            raise RuntimeError("this model was released after its run; build a new CeasefireModel")
+        self.day += 1
+        self._reset_day()
+        if self.settled:  # say so, rather than let a scheduled incident vanish
+            for incident in self.incidents.get(self.day, ()):
+                self.log(incident.attacker, "", "incident", detail=f"{incident.domain} vs none: settled")
+        else:
+            self._fight()
+            self._monitor()
+            self._update_trust()
+            self._costs_and_ripeness()
+            self._negotiate()
+            self._humanitarian()
+            self._truce_lifecycle()
+        self._count_days_in_force()
+        self._record()
+
+    def run(self) -> RunResult:
+        """Simulate to the horizon and return the run's plain-data result.
+
+        The model is released afterwards (its agents removed) so thousands of runs in one process
+        keep memory flat.
+        """
+        while self.day < self.horizon:
+            self.step()
+        result = self.result()
+        self.release()
+        return result
+
+    def release(self) -> None:
+        """Drop mesa's references to this model so it can be garbage-collected.
+
+        mesa 3.3 keeps every model in a class-level ``Agent._ids`` dict (mesa issue #3179, fixed
+        in 3.4 by assigning ids in ``register_agent``); and removing the agents breaks the cycles
+        mesa's fix notes still need.
+        """
+        self.released = True
+        self.remove_all_agents()
+        ids = getattr(mesa.Agent, "_ids", None)
+        if isinstance(ids, dict):
+            ids.pop(self, None)
+
+    def _fight(self) -> None:
+        self.agents_by_type[Belligerent].do("fight")
+        for incident in self.incidents.get(self.day, ()):
+            self._incident(incident)
+
+    def _incident(self, incident: Incident) -> None:
+        """A scheduled strike (an inject): a violation if a truce covers it; no random draw."""
+        attacker = self.actors[incident.attacker]
+        targets = [incident.target] if incident.target else self.enemies[incident.attacker]
+        for target in targets:
+            truce = self.covering_truce(incident.domain, incident.attacker, target)
+            self.log(incident.attacker, truce or "", "incident", detail=f"{incident.domain} vs {target}")
+            self.strike(attacker, target, incident.domain, violation=truce)
+
+    def _monitor(self) -> None:
+        """Detection turns true violations into perceived ones; false alarms add wrongly blamed ones."""
+        rng = self.rng_monitoring
+        p_detect = rules.p_detect(self.monitoring_strength)
+        for attacker, target, domain, phase in self.violations:
+            if rng.random() < p_detect:
+                self.detected += 1
+                self._perceive(target, attacker, domain)
+                self.log(target, phase, "perceive", p=p_detect, detail=f"{attacker} {domain} detected")
+        p_false = rules.p_false_alarm(self.false_alarm_rate, self.monitoring_strength)
+        if p_false <= 0.0:
+            return
+        for victim in self.belligerent_ids:
+            for accused in self.enemies[victim]:
+                for domain_id in self.domains:
+                    truce = self.covering_truce(domain_id, victim, accused)
+                    if truce and rng.random() < p_false:
+                        self.false_accusations += 1
+                        self._perceive(victim, accused, domain_id)
+                        self.log(victim, truce, "perceive", p=p_false, detail=f"{accused} {domain_id} false")
+
+    def _perceive(self, victim: str, accused: str, domain: str) -> None:
+        seen = self.actors[victim].perceived_today
+        seen[accused] = seen.get(accused, 0) + 1
+        self.perceived_in[domain] += 1
+
+    def _update_trust(self) -> None:
+        d = self.dyn
+        for b in self.belligerent_ids:
+            agent = self.actors[b]
+            for other in self.enemies[b]:
+                seen = agent.perceived_today.get(other, 0)
+                calm = seen == 0 and self._any_truce_between(b, other)
+                agent.trust[other] = rules.trust_update(
+                    agent.trust[other],
+                    agent.initial_trust[other],
+                    seen,
+                    calm,
+                    d.trust_gain,
+                    d.trust_loss,
+                    d.trust_drift,
+                )
+                agent.grievance[other] = rules.grievance_update(
+                    agent.grievance.get(other, 0.0), seen, d.forgiveness
+                )
+
+    def _costs_and_ripeness(self) -> None:
+        decay = 1.0 - self.dyn.pressure_decay
+        for agent in self.actors.values():
+            agent.pressure *= decay
+        for b in self.belligerent_ids:
+            agent = self.actors[b]
+            agent.cost += self.cost_today[b] * self.dyn.cost_of_war
+            agent.ripeness = rules.ripeness(agent.cost, agent.resolve)
+
+    def choose(
+        self,
+        actor: str,
+        kind: str,
+        subject: str,
+        agent: Callable[[], Answer],
+        extra: Callable[[], list[str]] | None = None,
+        issues: tuple[str, ...] = (),
+    ) -> Answer:
+        """The answer to a decision: the agent's own (``agent()``), unless a player takes it.
+
+        The agent's choice is always made, so the random streams advance the same way whoever
+        decides: replaying a game's recorded answers gives the same game. ``extra`` adds what the
+        decision is about to what the actor perceives.
+        """
+        suggested = agent()  # drawn whoever decides: a replayed game draws the very same numbers
+        player = self.players.get(actor)
+        if player is None:
+            return suggested
+
+        def view() -> list[str]:
+            return perceived(self, actor) + (extra() if extra else [])
+
+        return player.choose(Decision(self.day, actor, kind, subject, view, issues), lambda: suggested)
+
+    def _negotiate(self) -> None:
+        for track in self.tracks:
+            status = track.status
+            if status is PhaseStatus.NOT_STARTED:
+                if self.day >= track.spec.opens_day.value and self._prerequisites_met(track):
+                    self._open(track, PhaseEvent.OPEN)
+            elif (
+                track.reopen_day is not None
+                and self.day >= track.reopen_day
+                and self._prerequisites_met(track)
+            ):
+                self._open(track, PhaseEvent.REOPEN)
+            if (
+                track.status is PhaseStatus.NEGOTIATING
+                and self.day >= track.next_round
+                and self._prerequisites_met(track)
+            ):
+                self._round(track)  # talks are suspended while a prerequisite is not in force
+
+    def _open(self, track: Track, event: PhaseEvent) -> None:
+        track.move(event, self.day)
+        track.opened_day = self.day
+        track.next_round = self.day
+        track.reopen_day = None
+        self.log("", track.id, event.value)
+
+    def _round(self, track: Track) -> None:
+        """A negotiation round: the mediators' package, each party's answer, leverage on refusals."""
+        package = self.package(track)
+        refusing = [
+            p
+            for p in track.spec.parties
+            if not self.actors[p].decide(track, package, "round", self.rng_negotiation)
+        ]
+        if not refusing:
+            self._enter_force(track, package)
+            return
+        for party in refusing:
+            if party in self.pressed_today:
+                continue  # a mediator presses a party once a day, however many tracks it refuses
+            self.pressed_today.add(party)
+            for mediator in self.mediators:
+                mediator.press(self.actors[party], track)
+        track.next_round = self.day + track.spec.round_interval_days.value
+        limit = track.spec.talks_abandoned_after_days
+        if limit is not None and self.day - track.opened_day >= limit.value:
+            track.move(PhaseEvent.ABANDON, self.day)
+            self.log("", track.id, "abandon")
+            self._schedule_reopen(track)
+
+    def _enter_force(self, track: Track, package: dict[str, float]) -> None:
+        track.move(PhaseEvent.AGREE, self.day)
+        track.package = package
+        track.agreed_day = self.day
+        if track.entered_day is None:
+            track.entered_day = self.day
+        duration = track.spec.duration_days
+        track.expires_day = None if duration is None else self.day + duration.value
+        self.log("", track.id, "enter_force")
+        if track.spec.terminal:
+            self.settled = True
+
+    def _schedule_reopen(self, track: Track) -> None:
+        delay = track.spec.reopens_after_days
+        track.reopen_day = None if delay is None else self.day + delay.value
+
+    def package(self, track: Track) -> dict[str, float]:
+        """The mediators' package for this round: the truce itself, and its terms.
+
+        Each term starts at the capability x salience weighted mean of all actors' positions (the
+        naive benchmark), varied by the mediators' exploration from round to round, then moves
+        toward each linkage demand (P10) by at most the mediators' flexibility: a demand further
+        from the compromise than that stays unmet, and the linked actor refuses.
+        """
+        spec = track.spec
+        package = {spec.core_issue: 1.0} if spec.core_issue else {}
+        noise, rng = self.dyn.package_noise, self.rng_negotiation
+        for issue in spec.terms:
+            x = self.compromise[issue]
+            package[issue] = rules.clamp(x + noise * float(rng.standard_normal())) if noise else x
+        for party, terms in track.counters.items():  # a player's counter-terms: met halfway
+            for issue, value in terms.items():
+                if issue in spec.terms:
+                    package[issue] = 0.5 * (package[issue] + value)
+            self.log(party, track.id, "counter", detail=" ".join(f"{k}={v:g}" for k, v in terms.items()))
+        countered = dict(track.counters)
+        track.counters.clear()
+        for link in spec.linkage:
+            package[link.issue] = rules.meet_linkage(
+                package[link.issue],
+                link.at_most and link.at_most.value,
+                link.at_least and link.at_least.value,
+                self.dyn.mediator_flexibility,
+            )
+        for mediator in self.mediators:  # a mediator played by a person tables its own terms
+            if mediator.actor_id in self.players and spec.terms:
+                answer = self.choose(
+                    mediator.actor_id,
+                    "table",
+                    track.id,
+                    lambda: Answer("table"),
+                    lambda who=mediator.actor_id: package_lines(
+                        self, who, track, package, countered=countered
+                    ),
+                    tuple(spec.terms),
+                )
+                package.update({k: v for k, v in answer.terms.items() if k in spec.terms})
+                break
+        return package
+
+    def _humanitarian(self) -> None:
+        h = self.spec.humanitarian
+        for ex in h.scheduled:
+            if ex.day == self.day:
+                self._exchange_all(ex.prisoners_each.value, "scheduled exchange")
+                giver = ex.wounded_from
+                n = min(ex.wounded.value, self.held[giver])
+                self.held[giver] -= n
+                self.wounded_handed_over += n
+                self.log(giver, "", "hand_over_wounded", detail=f"{n} wounded")
+        base, batch, boost = h.base_rate.value, h.batch_size.value, h.trust_boost.value
+        for a, b in self.enemy_pairs:
+            trust = 0.5 * (self.actors[a].trust[b] + self.actors[b].trust[a])
+            p = rules.p_exchange(trust, base)
+            if self.rng_humanitarian.random() < p:
+                n = rules.exchange_size(batch, self.held[a], self.held[b])
+                if n > 0:
+                    self._exchange(a, b, n, boost)
+                    self.log(a, "", "exchange", p=p, trust=trust, detail=f"{n} for {n} with {b}")
+
+    def _exchange_all(self, n: int, why: str) -> None:
+        boost = self.spec.humanitarian.trust_boost.value
+        for a, b in self.enemy_pairs:
+            k = rules.exchange_size(n, self.held[a], self.held[b])
+            if k > 0:
+                self._exchange(a, b, k, boost)
+                self.log(a, "", "exchange", detail=f"{why}: {k} for {k} with {b}")
+
+    def _exchange(self, a: str, b: str, n: int, boost: float) -> None:
+        self.held[a] -= n
+        self.held[b] -= n
+        self.prisoners_exchanged += 2 * n
+        self.exchanges_today += 1
+        for x, y in ((a, b), (b, a)):
+            agent = self.actors[x]
+            agent.trust[y] = rules.clamp(agent.trust[y] + boost * (1.0 - agent.trust[y]))
+
+    def _truce_lifecycle(self) -> None:
+        """Withdrawal after perceived violations beyond tolerance; expiry unless renewed."""
+        for track in self.tracks:
+            if not track.in_force or track.spec.terminal or track.agreed_day == self.day:
+                continue  # a truce agreed today is first tested tomorrow
+            for party in track.spec.parties:
+                agent = self.actors[party]
+                if not isinstance(agent, Belligerent):
+                    continue
+                culprit = agent.wants_out(track)
+                if culprit is not None and (
+                    self.choose(
+                        party,
+                        "withdraw",
+                        f"{track.id}:{culprit}",
+                        lambda: Answer("withdraw"),
+                        lambda agent=agent, culprit=culprit, track=track: [
+                            f"You perceive violations by {self.actors[culprit].name} beyond your tolerance "
+                            f"(grievance {agent.grievance[culprit]:.2f} > {agent.violation_tolerance:g}): "
+                            f"withdraw from the {track.spec.title}, or stay?"
+                        ],
+                    ).choice
+                    == "withdraw"
+                ):
+                    self.log(
+                        party,
+                        track.id,
+                        "withdraw",
+                        trust=agent.trust[culprit],
+                        grievance=agent.grievance[culprit],
+                        detail=f"perceived violations by {culprit} beyond tolerance "
+                        f"{agent.violation_tolerance:g}",
+                    )
+                    track.move(PhaseEvent.COLLAPSE, self.day)
+                    self._schedule_reopen(track)
+                    break
+            else:
+                if track.expires_day is not None and self.day >= track.expires_day:
+                    self._expire_or_renew(track)
+
+    def _expire_or_renew(self, track: Track) -> None:
+        package = track.package or self.package(track)
+        renew = track.spec.renewable and all(
+            [
+                self.actors[p].decide(track, package, "renewal", self.rng_negotiation)
+                for p in track.spec.parties
+            ]
+        )
+        if renew:
+            track.move(PhaseEvent.RENEW, self.day)
+            track.expires_day = self.day + track.spec.duration_days.value
+        else:
+            track.move(PhaseEvent.EXPIRE, self.day)
+            self._schedule_reopen(track)
+        self.log("", track.id, "renewed" if renew else "expired")
+
+    def _count_days_in_force(self) -> None:
+        for track in self.tracks:
+            if track.in_force:
+                track.days_in_force += 1
+
+    # -- queries the agents use ------------------------------------------------------------------
+    def covering_truce(self, domain: str, a: str, b: str) -> str | None:
+        """The id of the truce in force that covers fighting in ``domain`` between a and b.
+
+        Asked only before the day's negotiation and lifecycle (the only steps that change what is
+        in force), so the answer is kept for the rest of the day.
+        """
+        key = (domain, a, b)
+        if key not in self._covering:
+            self._covering[key] = self._find_covering_truce(domain, a, b)
+        return self._covering[key]
+
+    def _find_covering_truce(self, domain: str, a: str, b: str) -> str | None:
+        for track in self.tracks:
+            if track.in_force and domain in track.spec.domains:
+                parties = track.spec.parties
+                if a in parties and b in parties:
+                    return track.id
+        return None
+
+    def _any_truce_between(self, a: str, b: str) -> bool:
+        return any(t.in_force and a in t.spec.parties and b in t.spec.parties for t in self.tracks)
+
+    def _prerequisites_met(self, track: Track) -> bool:
+        return all(self.by_id[p].in_force for p in track.spec.prerequisites)
+
+    def strike(self, attacker: Belligerent, target: str, domain: str, violation: str | None) -> None:
+        """Record a strike: its cost to the target, and, inside a truce, a true violation."""
+        self.strikes += 1
+        self.cost_today[target] += rules.strike_damage(
+            self.domains[domain].damage, attacker.capability, self.actors[target].capability
+        )
+        if violation is not None:
+            self.violations.append((attacker.actor_id, target, domain, violation))
+
+    def log(
+        self,
+        actor: str,
+        phase: str,
+        event: str,
+        *,
+        p: float = NAN,
+        utility: float = NAN,
+        reservation: float = NAN,
+        trust: float = NAN,
+        ripeness: float = NAN,
+        pressure: float = NAN,
+        grievance: float = NAN,
+        score: float = NAN,
+        detail: str = "",
+    ) -> None:
+        """Record a decision with the numbers behind it, so a user can ask why an actor moved."""
+        if not self.recording:
+            return
+        self.events.append(
+            (
+                self.day,
+                actor,
+                phase,
+                event,
+                p,
+                utility,
+                reservation,
+                trust,
+                ripeness,
+                pressure,
+                grievance,
+                score,
+                detail,
+            )
+        )
+
+    # -- recording --------------------------------------------------------------------------------
+    def _reset_day(self) -> None:
+        self._covering: dict[tuple[str, str, str], str | None] = {}
+        self.pressed_today: set[str] = set()
+        self.violations: list[tuple[str, str, str, str]] = []
+        self.perceived_in = dict.fromkeys(self.domains, 0)
+        self.detected = 0
+        self.false_accusations = 0
+        self.strikes = 0
+        self.exchanges_today = 0
+        self.cost_today = dict.fromkeys(self.belligerent_ids, 0.0)
+        for b in self.belligerent_ids:
+            agent = self.actors[b]
+            agent.perceived_yesterday = agent.perceived_today  # what a player sees when it decides to strike
+            agent.perceived_today = {}
+
+    def _day_columns(self) -> list[str]:
+        cols = ["day"]
+        cols += [f"{t.id}_status" for t in self.tracks]
+        cols += [
+            "strikes",
+            "violations_true",
+            "violations_detected",
+            "false_accusations",
+            "violations_perceived",
+        ]
+        for d in self.domains:
+            cols += [f"violations_true_{d}", f"violations_perceived_{d}"]
+        cols += [
+            "exchanges",
+            "prisoners_exchanged",
+            "wounded_handed_over",
+        ]
+        for b in self.belligerent_ids:
+            cols += [f"trust_{b}_{o}" for o in self.enemies[b]]
+            cols += [
+                f"cost_{b}",
+                f"ripeness_{b}",
+                f"pressure_{b}",
+                f"demand_{b}",
+                f"prisoners_held_{b}",
+            ]
+        return cols
+
+    def _record(self) -> None:
+        t = self.totals
+        t["days"] += 1
+        t["strikes"] += self.strikes
+        t["violations_true"] += len(self.violations)
+        t["violations_detected"] += self.detected
+        t["false_accusations"] += self.false_accusations
+        if not self.recording:
+            return
+        row = self.days
+        row["day"].append(self.day)
+        for t in self.tracks:
+            row[f"{t.id}_status"].append(t.status.value)
+        row["strikes"].append(self.strikes)
+        row["violations_true"].append(len(self.violations))
+        row["violations_detected"].append(self.detected)
+        row["false_accusations"].append(self.false_accusations)
+        row["violations_perceived"].append(self.detected + self.false_accusations)
+        true_in = dict.fromkeys(self.domains, 0)
+        for _a, _t, domain, _p in self.violations:
+            true_in[domain] += 1
+        for d in self.domains:
+            row[f"violations_true_{d}"].append(true_in[d])
+            row[f"violations_perceived_{d}"].append(self.perceived_in[d])
+        row["exchanges"].append(self.exchanges_today)
+        row["prisoners_exchanged"].append(self.prisoners_exchanged)
+        row["wounded_handed_over"].append(self.wounded_handed_over)
+        for b in self.belligerent_ids:
+            agent = self.actors[b]
+            for o in self.enemies[b]:
+                row[f"trust_{b}_{o}"].append(agent.trust[o])
+            row[f"cost_{b}"].append(agent.cost)
+            row[f"ripeness_{b}"].append(agent.ripeness)
+            row[f"pressure_{b}"].append(agent.pressure)
+            row[f"demand_{b}"].append(agent.last_demand)
+            row[f"prisoners_held_{b}"].append(self.held[b])
+
+    def result(self) -> RunResult:
+        totals = dict(self.totals)
+        totals["prisoners_exchanged"] = self.prisoners_exchanged
+        totals["wounded_handed_over"] = self.wounded_handed_over
+        final = {}
+        for b in self.belligerent_ids:
+            agent = self.actors[b]
+            final.update({f"trust_{b}_{o}": agent.trust[o] for o in self.enemies[b]})
+            final[f"cost_{b}"] = agent.cost
+        return RunResult(
+            totals=totals,
+            final=final,
+            scenario=self.spec.name,
+            run=self.run_index,
+            seed=self.seed_value,
+            start_date=self.spec.start_date,
+            days=self.days,
+            events=self.events,
+            phases={t.id: _track_summary(t) for t in self.tracks},
+            outcome_labels={t.id: t.spec.outcome for t in self.tracks},
+            issues=list(self.spec.issues),
+        )
+
+
+def _package_issues(spec: Phase) -> list[str]:
+    return ([spec.core_issue] if spec.core_issue else []) + list(spec.terms)
+
+
+def _track_summary(t: Track) -> dict:
+    return {
+        "rank": t.rank,
+        "status": t.status.value,
+        "entered_day": t.entered_day,
+        "days_in_force": t.days_in_force,
+        "package": dict(t.package) if t.package else None,
+        "transitions": [(d, a.value, b.value) for d, a, b in t.transitions],
+    }
