@@ -65,7 +65,8 @@ import mesa
 import pandas as pd
 
 import sim.experiments.sweep
-from sim.experiments.sweep import collect_runs, execute, make_plan, scenario_at
+from sim.experiments.store import collect_runs
+from sim.experiments.sweep import execute, make_plan, scenario_at
 from sim.experiments.sweep_spec import LoadedSweep, load_sweep
 from sim.model.ceasefire import CeasefireModel
 from sim.model.results import run_row

@@ -31,12 +31,9 @@ from sim.experiments.folder import prepare_output_dir
 from sim.experiments.manifest import package_versions, scenario_sha256
 from sim.experiments.sensitivity import INDICES, outcome_matrix, ranking
 from sim.experiments.sensitivity import analyze as salib_analyze
-from sim.experiments.store import write_csv, write_json, write_parquet
+from sim.experiments.store import PARTS, collect_runs, done_keys, write_csv, write_json, write_parquet
 from sim.experiments.sweep import (
-    PARTS,
-    collect_runs,
     default_workers,
-    done_keys,
     estimate_seconds,
     execute,
     invalid_points,

@@ -19,7 +19,7 @@ from sim.experiments.folder import prepare_output_dir
 from sim.experiments.manifest import package_versions, scenario_sha256
 from sim.experiments.store import write_atomic, write_csv, write_json
 from sim.plots.style import Labels, esc, interval_bars, styled
-from sim.reports.build import Chart
+from sim.reports.document import Chart
 from sim.reports.html import attr, figure_html, page, table_html
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import value_at

@@ -81,3 +81,52 @@ def write_csv(path: Path, df: pd.DataFrame) -> None:
 
 def write_parquet(path: Path, df: pd.DataFrame) -> None:
     write_atomic(path, lambda p: df.to_parquet(p, index=False))
+
+
+KEY = ["point", "replicate"]
+"""A sweep's run key: design point and replicate."""
+PARTS = "parts"
+
+
+def done_keys(out: Path, warn: Callable[[str], None] | None = None) -> set[tuple[int, int]]:
+    """Keys of every run already stored in finished parts (half-written temporary files ignored).
+
+    A part that cannot be read (a disk failure after the rename) is moved to ``parts/unreadable/``
+    and its runs are run again.
+    """
+    keys: set[tuple[int, int]] = set()
+    parts = out / PARTS
+    if parts.is_dir():
+        for f in sorted(parts.glob("part-*.parquet")):
+            try:
+                df = pd.read_parquet(f, columns=KEY)
+            except Exception as exc:  # any damage: set it aside, rerun its keys
+                (parts / "unreadable").mkdir(exist_ok=True)
+                f.rename(parts / "unreadable" / f.name)
+                if warn is not None:
+                    warn(f"{f}: unreadable ({type(exc).__name__}); set aside, its runs will run again")
+                continue
+            keys.update(zip(df["point"].tolist(), df["replicate"].tolist(), strict=True))
+    if (out / "runs.parquet").is_file():
+        df = pd.read_parquet(out / "runs.parquet", columns=KEY)
+        keys.update(zip(df["point"].tolist(), df["replicate"].tolist(), strict=True))
+    return keys
+
+
+def write_part(out: Path, rows: list[dict]) -> None:
+    first = rows[0]
+    name = f"part-{first['point']:07d}-{first['replicate']:06d}.parquet"
+    write_parquet(out / PARTS / name, pd.DataFrame(rows))
+
+
+def collect_runs(out: Path) -> pd.DataFrame:
+    """All stored runs, one row per key, sorted by (point, replicate)."""
+    frames = [pd.read_parquet(f) for f in sorted((out / PARTS).glob("part-*.parquet"))]
+    if (out / "runs.parquet").is_file():
+        frames.insert(0, pd.read_parquet(out / "runs.parquet"))
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KEY)
+    df = df.drop_duplicates(KEY, keep="first").sort_values(KEY, kind="stable")
+    for col in df.columns:
+        if col.endswith("_entered_day"):
+            df[col] = df[col].astype("Int64")
+    return df.reset_index(drop=True)

@@ -29,14 +29,12 @@ import pandas as pd
 
 from sim.experiments.designs import Design, build_design
 from sim.experiments.ensemble import run_one
-from sim.experiments.store import write_parquet
+from sim.experiments.store import PARTS, write_part
 from sim.experiments.sweep_spec import LoadedSweep
 from sim.model.results import run_row
 from sim.scenario.loader import apply_override
 from sim.scenario.schema import Scenario
-
-KEY = ["point", "replicate"]
-PARTS = "parts"
+from sim.stats import wilson
 
 
 @dataclass(frozen=True)
@@ -257,51 +255,6 @@ def wait_any(futures: set, kind: str) -> tuple[set, set]:
     return wait(futures, return_when=FIRST_COMPLETED)
 
 
-# -- the store ---------------------------------------------------------------------------------
-def done_keys(out: Path, warn: Callable[[str], None] | None = None) -> set[tuple[int, int]]:
-    """Keys of every run already stored in finished parts (half-written temporary files ignored).
-
-    A part that cannot be read (a disk failure after the rename) is moved to ``parts/unreadable/``
-    and its runs are run again.
-    """
-    keys: set[tuple[int, int]] = set()
-    parts = out / PARTS
-    if parts.is_dir():
-        for f in sorted(parts.glob("part-*.parquet")):
-            try:
-                df = pd.read_parquet(f, columns=KEY)
-            except Exception as exc:  # any damage: set it aside, rerun its keys
-                (parts / "unreadable").mkdir(exist_ok=True)
-                f.rename(parts / "unreadable" / f.name)
-                if warn is not None:
-                    warn(f"{f}: unreadable ({type(exc).__name__}); set aside, its runs will run again")
-                continue
-            keys.update(zip(df["point"].tolist(), df["replicate"].tolist(), strict=True))
-    if (out / "runs.parquet").is_file():
-        df = pd.read_parquet(out / "runs.parquet", columns=KEY)
-        keys.update(zip(df["point"].tolist(), df["replicate"].tolist(), strict=True))
-    return keys
-
-
-def write_part(out: Path, rows: list[dict]) -> None:
-    first = rows[0]
-    name = f"part-{first['point']:07d}-{first['replicate']:06d}.parquet"
-    write_parquet(out / PARTS / name, pd.DataFrame(rows))
-
-
-def collect_runs(out: Path) -> pd.DataFrame:
-    """All stored runs, one row per key, sorted by (point, replicate)."""
-    frames = [pd.read_parquet(f) for f in sorted((out / PARTS).glob("part-*.parquet"))]
-    if (out / "runs.parquet").is_file():
-        frames.insert(0, pd.read_parquet(out / "runs.parquet"))
-    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KEY)
-    df = df.drop_duplicates(KEY, keep="first").sort_values(KEY, kind="stable")
-    for col in df.columns:
-        if col.endswith("_entered_day"):
-            df[col] = df[col].astype("Int64")
-    return df.reset_index(drop=True)
-
-
 @dataclass
 class Progress:
     done: int = 0
@@ -366,17 +319,6 @@ def estimate_seconds(sweep: LoadedSweep, total_runs: int, workers: int, probe_ru
             return math.nan
     per_run = (time.perf_counter() - started) / probe_runs
     return per_run * total_runs / max(1, workers) * (1.0 if workers == 1 else 1.1)
-
-
-def wilson(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
-    """Wilson score interval for a share: honest near 0 and 1, where the normal interval is not."""
-    if n == 0:
-        return (math.nan, math.nan)
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 def points_table(

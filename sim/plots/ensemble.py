@@ -14,7 +14,6 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from sim.experiments.sweep import wilson
 from sim.plots.style import (
     STATUS_COLOURS,
     STATUS_NAMES,
@@ -24,6 +23,7 @@ from sim.plots.style import (
     styled,
     time_axis,
 )
+from sim.stats import wilson
 
 BANDS = {90: (0.05, 0.95), 80: (0.10, 0.90), 50: (0.25, 0.75)}
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)

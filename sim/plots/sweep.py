@@ -16,8 +16,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from sim.experiments.sweep import wilson
 from sim.plots.style import DASHES, Labels, esc, styled, with_alpha
+from sim.stats import wilson
 
 MAX_LEVELS = 12
 """An axis with more distinct values than this is cut into ``BINS`` quantile bins."""

@@ -10,19 +10,19 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from sim.experiments.store import write_atomic, write_csv
-from sim.experiments.sweep import collect_runs
+from sim.experiments.store import collect_runs, write_atomic, write_csv
 from sim.plots import ensemble as ens
 from sim.plots import run as one
 from sim.plots import sweep as sw
 from sim.plots.style import Labels, esc
+from sim.reports.document import Chart, Report, Section
+from sim.reports.html import render
 from sim.scenario.class_code import class_code
 from sim.scenario.schema import Scenario, seeded_values
 
@@ -32,43 +32,6 @@ IMAGE_FORMATS = ("png", "svg", "pdf")
 
 class ReportError(Exception):
     """A folder that holds no report's worth of data; the message says what is missing."""
-
-
-@dataclass
-class Chart:
-    """One figure, the tidy data it draws (offered as CSV), and what its quantities mean."""
-
-    name: str
-    figure: go.Figure
-    data: pd.DataFrame
-    note: str = ""
-
-
-@dataclass
-class Section:
-    """Titles, intro and table cells are HTML: anything from a file in them is escaped already."""
-
-    title: str
-    intro: str = ""
-    charts: list[Chart] = field(default_factory=list)
-    table: list[tuple[str, str]] = field(default_factory=list)
-    """Key figures shown as a two-column table above the charts ("at a glance")."""
-
-
-@dataclass
-class Report:
-    title: str
-    kind: str
-    """``run``, ``ensemble`` or ``sweep``."""
-    caption: str
-    sections: list[Section]
-    provenance: list[tuple[str, str, str, str]]
-    """(parameter path, value, source, quote or assumption) for every seeded value."""
-    manifest: dict
-
-    @property
-    def charts(self) -> list[Chart]:
-        return [c for s in self.sections for c in s.charts]
 
 
 def build_report(folder: Path) -> Report:
@@ -521,7 +484,7 @@ def _slug(path: str) -> str:
 # -- writing -------------------------------------------------------------------------------------
 def write_report(report: Report, path: Path) -> int:
     """Write the report's HTML atomically; returns its size in bytes."""
-    from sim.reports.html import render
+
 
     text = render(report)
     write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))

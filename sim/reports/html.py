@@ -15,7 +15,7 @@ import json
 import plotly.offline
 
 from sim.plots.style import esc
-from sim.reports.build import Chart, Report
+from sim.reports.document import Chart, Report
 
 PLOTLY_CONFIG = {
     "displaylogo": False,

@@ -16,7 +16,7 @@ from sim.experiments.ensemble import run_one
 from sim.model.results import NO_TRUCE, run_row
 from sim.plots import teaching as tp
 from sim.plots.style import Labels, esc
-from sim.reports.build import Chart
+from sim.reports.document import Chart
 from sim.reports.html import figure_html, page, table_html
 from sim.scenario.class_code import ClassCode
 from sim.teaching.findings import ArmRuns, Findings, outcome_names

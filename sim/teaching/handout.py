@@ -24,7 +24,8 @@ from sim.experiments.store import days_frame, events_frame
 from sim.model.results import NO_TRUCE
 from sim.plots import teaching as tp
 from sim.plots.style import Labels, esc
-from sim.reports.build import Chart, run_section, run_story
+from sim.reports.build import run_section, run_story
+from sim.reports.document import Chart
 from sim.reports.html import figure_html, page, table_html
 from sim.teaching.exercise import CLASS_ARM, Arm, Exercise, LoadedExercise
 from sim.teaching.findings import Findings

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from scipy import stats
 
-from sim.experiments.sweep import wilson
 from sim.model.results import NO_TRUCE
+from sim.stats import wilson
 
 KINDS: dict[str, str] = {
     "outcome": "share of runs ending in outcome ARG (or, with no ARG, the most common outcome)",

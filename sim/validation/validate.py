@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from sim.experiments.ensemble import run_one
-from sim.experiments.sweep import wilson
 from sim.model.ceasefire import benchmark_compromise
 from sim.model.results import run_row
 from sim.scenario.schema import Scenario
+from sim.stats import wilson
 from sim.validation.patterns import DAYS_NEEDED, PATTERNS, PHASES_NEEDED, evaluate, nothing_changes
 
 OBSERVED_ENERGY_START = 1
