@@ -12,7 +12,7 @@ import yaml
 from conftest import BASELINE, chromium_render_status
 from typer.testing import CliRunner
 
-from sim.cli.main import app
+from sim.cli import app
 from sim.reports.build import build_report
 from sim.reports.html import render
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import BASELINE, ROOT
 from typer.testing import CliRunner
 
-from sim.cli.main import app
+from sim.cli import app
 from sim.model.ceasefire import CeasefireModel
 from sim.scenario.loader import ScenarioError, load_scenario
 from sim.scenario.schema import seeded_values

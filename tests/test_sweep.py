@@ -15,7 +15,7 @@ import yaml
 from conftest import ROOT
 from typer.testing import CliRunner
 
-from sim.cli.main import app
+from sim.cli import app
 from sim.experiments.designs import build_design, expected_size
 from sim.experiments.sweep_spec import SweepSpec, SweepSpecError, load_sweep
 

@@ -88,7 +88,7 @@ def play_command(
     ] = False,
 ) -> None:
     """Play an actor against the model's agents (or all of them: the model adjudicates)."""
-    from sim.cli.main import scenario_and_seed  # the command line's own rules for --seed and class codes
+    from sim.cli.common import scenario_and_seed
 
     path, sc, seed_value = scenario_and_seed(scenario, seed, None)
     unknown = [a for a in as_ if a not in sc.actors]

@@ -57,7 +57,7 @@ def validate_command(
     ] = False,
 ) -> None:
     """Run the ensemble and report which observed patterns it reproduces (docs/validation.md)."""
-    from sim.cli.main import scenario_and_seed
+    from sim.cli.common import scenario_and_seed
 
     path, sc, seed_value = scenario_and_seed(scenario, seed, None)
     try:
