@@ -17,6 +17,7 @@ from sim.model.decisions import Answer, parse_answer
 from sim.model.results import run_row
 from sim.play.game import agent_rows, debrief, hidden_strategies, play
 from sim.play.players import Recorder, Scripted
+from sim.play.views import describe
 from sim.scenario.loader import load_scenario
 
 DAYS = 60
@@ -83,7 +84,7 @@ def test_a_player_sees_what_its_actor_perceives_not_the_truth():
 
     class Watcher:
         def choose(self, decision, agent):
-            views.append("\n".join(decision.view()))
+            views.append("\n".join(describe(decision)))
             return agent()
 
     play(load_scenario(BASELINE), 42, {"ukraine": Watcher()}, 20)
@@ -99,7 +100,7 @@ def test_counter_terms_move_the_next_package_halfway():
     class Counter:
         def choose(self, decision, agent):
             if decision.kind == "answer" and decision.subject.startswith("maritime_truce"):
-                seen.append([line for line in decision.view() if "sanctions_relief =" in line])
+                seen.append([line for line in describe(decision) if "sanctions_relief =" in line])
                 return Answer("counter", {"sanctions_relief": 0.0})
             return agent()
 

@@ -13,9 +13,9 @@ import mesa
 import numpy as np
 
 from sim.model import rules
-from sim.model.decisions import Answer
+from sim.model.decisions import Answer, LeverChoice, StrikeChoice
+from sim.model.observation import tabled
 from sim.model.strategies import STRATEGIES
-from sim.play.views import package_lines
 from sim.scenario.schema import Actor as ActorSpec
 
 if TYPE_CHECKING:
@@ -104,10 +104,9 @@ class Belligerent(Actor):
                         "strike",
                         f"{domain_id}:{enemy}",
                         lambda p=p: Answer("strike" if self.stream.random() < p else "comply"),
-                        lambda truce=truce, domain_id=domain_id, enemy=enemy: [
-                            f"The {m.by_id[truce].spec.title} covers {domain_id}: keep it toward "
-                            f"{m.actors[enemy].name}, or strike?"
-                        ],
+                        lambda truce=truce, domain_id=domain_id, enemy=enemy: StrikeChoice(
+                            m.by_id[truce].spec.title, domain_id, m.actors[enemy].name
+                        ),
                     ).choice
                     == "strike"
                 )
@@ -161,7 +160,7 @@ class Belligerent(Actor):
                 "answer",
                 f"{track.id}:{'round' if kind == 'round' else 'renewal'}",
                 lambda: Answer("accept" if rng.random() < p else "reject"),
-                lambda: package_lines(m, self.actor_id, track, package, gain, unmet, kind),
+                lambda: tabled(m, track, package, kind, gain, tuple(link.issue for link in unmet)),
                 tuple(track.spec.terms) if kind == "round" else (),  # a renewal is yes or no
             )
             accepted = answer.choice == "accept"
@@ -221,10 +220,7 @@ class Mediator(Actor):
                     "press",
                     f"{lever_id}:{lever_target}",
                     lambda c=credibility: Answer("apply" if self.stream.random() < c else "hold"),
-                    lambda k=kind, t=target, s=strength: [
-                        f"{t.name} refused the {track.spec.title}. Your lever ({k}, strength {s:g}): "
-                        "apply it now, or hold it?"
-                    ],
+                    lambda k=kind, t=target, s=strength: LeverChoice(track.spec.title, t.name, k, s),
                 ).choice
                 == "apply"
             )

@@ -12,21 +12,18 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
 from sim.model import rules
 from sim.model.agents import Actor, Belligerent, Mediator
-from sim.model.decisions import Answer, Decision
+from sim.model.decisions import About, Answer, Decision, DecisionPort, WithdrawalChoice
+from sim.model.observation import observe, tabled
 from sim.model.phases import PhaseEvent, PhaseStatus, advance
+from sim.model.recorder import RunRecorder
 from sim.model.results import RunResult
-from sim.play.views import package_lines, perceived
 from sim.scenario.schema import Domain, Incident, Phase, Scenario
-
-if TYPE_CHECKING:
-    from sim.play.players import Player
 
 NAN = float("nan")
 STREAMS = ("mesa", "fighting", "monitoring", "negotiation", "mediation", "humanitarian")
@@ -118,7 +115,7 @@ class CeasefireModel(mesa.Model):
         run: int = 0,
         horizon: int | None = None,
         record: bool = True,
-        players: Mapping[str, Player] | None = None,
+        players: Mapping[str, DecisionPort] | None = None,
     ) -> None:
         self.seed_value = scenario.seed if seed is None else int(seed)
         self.run_index = run
@@ -128,11 +125,7 @@ class CeasefireModel(mesa.Model):
         self.day = 0
         self.settled = False  # a terminal phase (peace framework) is signed
         self.released = False  # mesa's references dropped after the run (see release)
-        self.recording = record
-        self.players = dict(players or {})  # actor id -> who decides for it (sim.play); none: agents
-        self.totals = dict.fromkeys(
-            ("days", "strikes", "violations_true", "violations_detected", "false_accusations"), 0
-        )
+        self.players = dict(players or {})  # actor id -> who decides in its place; none: its agent
         self.dyn = SimpleNamespace(**{k: v.value for k, v in scenario.dynamics})
         self.domains = {k: DomainParams.of(d) for k, d in scenario.domains.items()}
         self.monitoring_strength = scenario.monitoring.strength.value
@@ -180,9 +173,9 @@ class CeasefireModel(mesa.Model):
         }
         self.prisoners_exchanged = 0
         self.wounded_handed_over = 0
-        self.events: list[tuple] = []
         self._reset_day()
-        self.days: dict[str, list] = {name: [] for name in self._day_columns()}
+        self.recorder = RunRecorder(self, record)
+        self.log = self.recorder.log  # the decision log: who decided what, with the numbers behind it
 
     # -- the day ------------------------------------------------------------------------------
     def step(self) -> None:
@@ -203,7 +196,7 @@ class CeasefireModel(mesa.Model):
             self._humanitarian()
             self._truce_lifecycle()
         self._count_days_in_force()
-        self._record()
+        self.recorder.record_day()
 
     def run(self) -> RunResult:
         """Simulate to the horizon and return the run's plain-data result.
@@ -213,7 +206,7 @@ class CeasefireModel(mesa.Model):
         """
         while self.day < self.horizon:
             self.step()
-        result = self.result()
+        result = self.recorder.result()
         self.release()
         return result
 
@@ -305,24 +298,21 @@ class CeasefireModel(mesa.Model):
         kind: str,
         subject: str,
         agent: Callable[[], Answer],
-        extra: Callable[[], list[str]] | None = None,
+        about: Callable[[], About],
         issues: tuple[str, ...] = (),
     ) -> Answer:
         """The answer to a decision: the agent's own (``agent()``), unless a player takes it.
 
         The agent's choice is always made, so the random streams advance the same way whoever
-        decides: replaying a game's recorded answers gives the same game. ``extra`` adds what the
-        decision is about to what the actor perceives.
+        decides: replaying a game's recorded answers gives the same game. ``about`` builds what the
+        decision is about (only when a player decides); the actor's observation is built on demand.
         """
         suggested = agent()  # drawn whoever decides: a replayed game draws the very same numbers
         player = self.players.get(actor)
         if player is None:
             return suggested
-
-        def view() -> list[str]:
-            return perceived(self, actor) + (extra() if extra else [])
-
-        return player.choose(Decision(self.day, actor, kind, subject, view, issues), lambda: suggested)
+        decision = Decision(self.day, actor, kind, subject, lambda: observe(self, actor), about(), issues)
+        return player.choose(decision, lambda: suggested)
 
     def _negotiate(self) -> None:
         for track in self.tracks:
@@ -425,9 +415,7 @@ class CeasefireModel(mesa.Model):
                     "table",
                     track.id,
                     lambda: Answer("table"),
-                    lambda who=mediator.actor_id: package_lines(
-                        self, who, track, package, countered=countered
-                    ),
+                    lambda: tabled(self, track, package, "table", countered=countered),
                     tuple(spec.terms),
                 )
                 package.update({k: v for k, v in answer.terms.items() if k in spec.terms})
@@ -487,11 +475,12 @@ class CeasefireModel(mesa.Model):
                         "withdraw",
                         f"{track.id}:{culprit}",
                         lambda: Answer("withdraw"),
-                        lambda agent=agent, culprit=culprit, track=track: [
-                            f"You perceive violations by {self.actors[culprit].name} beyond your tolerance "
-                            f"(grievance {agent.grievance[culprit]:.2f} > {agent.violation_tolerance:g}): "
-                            f"withdraw from the {track.spec.title}, or stay?"
-                        ],
+                        lambda agent=agent, culprit=culprit, track=track: WithdrawalChoice(
+                            track.spec.title,
+                            self.actors[culprit].name,
+                            agent.grievance[culprit],
+                            agent.violation_tolerance,
+                        ),
                     ).choice
                     == "withdraw"
                 ):
@@ -567,44 +556,7 @@ class CeasefireModel(mesa.Model):
         if violation is not None:
             self.violations.append((attacker.actor_id, target, domain, violation))
 
-    def log(
-        self,
-        actor: str,
-        phase: str,
-        event: str,
-        *,
-        p: float = NAN,
-        utility: float = NAN,
-        reservation: float = NAN,
-        trust: float = NAN,
-        ripeness: float = NAN,
-        pressure: float = NAN,
-        grievance: float = NAN,
-        score: float = NAN,
-        detail: str = "",
-    ) -> None:
-        """Record a decision with the numbers behind it, so a user can ask why an actor moved."""
-        if not self.recording:
-            return
-        self.events.append(
-            (
-                self.day,
-                actor,
-                phase,
-                event,
-                p,
-                utility,
-                reservation,
-                trust,
-                ripeness,
-                pressure,
-                grievance,
-                score,
-                detail,
-            )
-        )
-
-    # -- recording --------------------------------------------------------------------------------
+    # -- the day's scratch state -------------------------------------------------------------------
     def _reset_day(self) -> None:
         self._covering: dict[tuple[str, str, str], str | None] = {}
         self.pressed_today: set[str] = set()
@@ -620,105 +572,10 @@ class CeasefireModel(mesa.Model):
             agent.perceived_yesterday = agent.perceived_today  # what a player sees when it decides to strike
             agent.perceived_today = {}
 
-    def _day_columns(self) -> list[str]:
-        cols = ["day"]
-        cols += [f"{t.id}_status" for t in self.tracks]
-        cols += [
-            "strikes",
-            "violations_true",
-            "violations_detected",
-            "false_accusations",
-            "violations_perceived",
-        ]
-        for d in self.domains:
-            cols += [f"violations_true_{d}", f"violations_perceived_{d}"]
-        cols += [
-            "exchanges",
-            "prisoners_exchanged",
-            "wounded_handed_over",
-        ]
-        for b in self.belligerent_ids:
-            cols += [f"trust_{b}_{o}" for o in self.enemies[b]]
-            cols += [
-                f"cost_{b}",
-                f"ripeness_{b}",
-                f"pressure_{b}",
-                f"demand_{b}",
-                f"prisoners_held_{b}",
-            ]
-        return cols
-
-    def _record(self) -> None:
-        t = self.totals
-        t["days"] += 1
-        t["strikes"] += self.strikes
-        t["violations_true"] += len(self.violations)
-        t["violations_detected"] += self.detected
-        t["false_accusations"] += self.false_accusations
-        if not self.recording:
-            return
-        row = self.days
-        row["day"].append(self.day)
-        for t in self.tracks:
-            row[f"{t.id}_status"].append(t.status.value)
-        row["strikes"].append(self.strikes)
-        row["violations_true"].append(len(self.violations))
-        row["violations_detected"].append(self.detected)
-        row["false_accusations"].append(self.false_accusations)
-        row["violations_perceived"].append(self.detected + self.false_accusations)
-        true_in = dict.fromkeys(self.domains, 0)
-        for _a, _t, domain, _p in self.violations:
-            true_in[domain] += 1
-        for d in self.domains:
-            row[f"violations_true_{d}"].append(true_in[d])
-            row[f"violations_perceived_{d}"].append(self.perceived_in[d])
-        row["exchanges"].append(self.exchanges_today)
-        row["prisoners_exchanged"].append(self.prisoners_exchanged)
-        row["wounded_handed_over"].append(self.wounded_handed_over)
-        for b in self.belligerent_ids:
-            agent = self.actors[b]
-            for o in self.enemies[b]:
-                row[f"trust_{b}_{o}"].append(agent.trust[o])
-            row[f"cost_{b}"].append(agent.cost)
-            row[f"ripeness_{b}"].append(agent.ripeness)
-            row[f"pressure_{b}"].append(agent.pressure)
-            row[f"demand_{b}"].append(agent.last_demand)
-            row[f"prisoners_held_{b}"].append(self.held[b])
-
     def result(self) -> RunResult:
-        totals = dict(self.totals)
-        totals["prisoners_exchanged"] = self.prisoners_exchanged
-        totals["wounded_handed_over"] = self.wounded_handed_over
-        final = {}
-        for b in self.belligerent_ids:
-            agent = self.actors[b]
-            final.update({f"trust_{b}_{o}": agent.trust[o] for o in self.enemies[b]})
-            final[f"cost_{b}"] = agent.cost
-        return RunResult(
-            totals=totals,
-            final=final,
-            scenario=self.spec.name,
-            run=self.run_index,
-            seed=self.seed_value,
-            start_date=self.spec.start_date,
-            days=self.days,
-            events=self.events,
-            phases={t.id: _track_summary(t) for t in self.tracks},
-            outcome_labels={t.id: t.spec.outcome for t in self.tracks},
-            issues=list(self.spec.issues),
-        )
+        """The run so far as plain data (the recorder's)."""
+        return self.recorder.result()
 
 
 def _package_issues(spec: Phase) -> list[str]:
     return ([spec.core_issue] if spec.core_issue else []) + list(spec.terms)
-
-
-def _track_summary(t: Track) -> dict:
-    return {
-        "rank": t.rank,
-        "status": t.status.value,
-        "entered_day": t.entered_day,
-        "days_in_force": t.days_in_force,
-        "package": dict(t.package) if t.package else None,
-        "transitions": [(d, a.value, b.value) for d, a, b in t.transitions],
-    }

@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
-from sim.model.decisions import KINDS, Answer, Decision, parse_answer
+from sim.model.decisions import KINDS, Answer, Decision, DecisionPort, parse_answer
+from sim.play.views import describe
 from sim.scenario.loader import Problem, ScenarioError
 
 AgentChoice = Callable[[], Answer]
 
 
-class Player(Protocol):
-    def choose(self, decision: Decision, agent: AgentChoice) -> Answer: ...
+Player = DecisionPort
+"""Anything that answers the model's decisions (a person at a terminal, a moves file, a seat)."""
 
 
 @dataclass
@@ -90,7 +90,7 @@ class Terminal:
             return agent()
         if kind == "strike" and decision.day <= self.comply_until.get(actor, -1):
             return Answer("comply")
-        self.write("\n".join(["", *decision.view()]))
+        self.write("\n".join(["", *describe(decision)]))
         options = " | ".join(KINDS[kind])
         while True:
             try:
@@ -105,7 +105,7 @@ class Terminal:
                 self.write(HELP.format(options=options, kind=kind))
                 continue
             if words == ["view"]:
-                self.write("\n".join(decision.view()))
+                self.write("\n".join(describe(decision)))
                 continue
             if words == ["auto"]:
                 return agent()

@@ -1,17 +1,21 @@
-"""What an actor perceives, in words: the view a player decides on (never the hidden truth).
+"""A decision in words: what a person sees before answering in an actor's place.
 
-A player sees the public state (each phase's status, the packages tabled to it) and its own actor's
-private state (trust, the violations it perceived, its grievance, costs, pressure), but not the true
-violations, nor the other actors' reservations, strategies or trust.
+Renders the model's structured :class:`~sim.model.decisions.Decision` and
+:class:`~sim.model.decisions.Observation` (the public state and the actor's own private state,
+never the hidden truth). Text from the scenario file is made safe to print (``sim.text``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from sim.model.ceasefire import CeasefireModel, Track
+from sim.model.decisions import (
+    Decision,
+    LeverChoice,
+    Observation,
+    StrikeChoice,
+    Tabled,
+    WithdrawalChoice,
+)
+from sim.text import neutral
 
 STATUS = {
     "not_started": "not started",
@@ -24,67 +28,77 @@ STATUS = {
 }
 
 
-def perceived(m: CeasefireModel, actor: str) -> list[str]:
+def observation_lines(o: Observation) -> list[str]:
     """The actor's view of the day: the phases, and its own trust, perceptions, costs and pressure."""
-    a = m.actors[actor]
-    date = m.spec.start_date + dt.timedelta(days=m.day)
-    lines = [f"Day {m.day} ({date:%d %B %Y}). You are {a.name}."]
-    for t in m.tracks:
-        status = STATUS.get(str(t.status.value), str(t.status.value))
-        if t.in_force and t.expires_day is not None:
-            status += f", until day {t.expires_day}"
-        lines.append(f"  {t.spec.title}: {status}")
-    trust = ", ".join(f"{m.actors[o].name} {v:.2f}" for o, v in a.trust.items() if o in m.actors)
-    if trust:
+    lines = [f"Day {o.day} ({o.date:%d %B %Y}). You are {neutral(o.actor)}."]
+    for phase in o.phases:
+        status = STATUS.get(phase.status, phase.status)
+        if phase.expires_day is not None:
+            status += f", until day {phase.expires_day}"
+        lines.append(f"  {neutral(phase.title)}: {status}")
+    if o.trust:
+        trust = ", ".join(f"{neutral(name)} {v:.2f}" for name, v in o.trust)
         lines.append(f"Your trust (0 none, 1 full): {trust}")
-    today = getattr(a, "perceived_today", {})
-    yesterday = getattr(a, "perceived_yesterday", {})
-    grievance = getattr(a, "grievance", {})
-    for other in sorted(set(today) | set(yesterday) | set(grievance)):
-        if other in m.actors:
-            lines.append(
-                f"Violations by {m.actors[other].name} you perceived: {yesterday.get(other, 0)} yesterday, "
-                f"{today.get(other, 0)} so far today; your grievance {grievance.get(other, 0.0):.2f} "
-                f"(you withdraw above {getattr(a, 'violation_tolerance', float('nan')):g})"
-            )
-    if hasattr(a, "cost"):
+    for p in o.perceptions:
         lines.append(
-            f"Your cost of war so far: {a.cost:.1f}; ripeness {a.ripeness:.2f}; "
-            f"pressure on you {a.pressure:.2f}"
+            f"Violations by {neutral(p.other)} you perceived: {p.yesterday} yesterday, "
+            f"{p.today} so far today; your grievance {p.grievance:.2f} (you withdraw above {p.tolerance:g})"
+        )
+    if o.cost is not None:
+        lines.append(
+            f"Your cost of war so far: {o.cost:.1f}; ripeness {o.ripeness:.2f}; "
+            f"pressure on you {o.pressure:.2f}"
         )
     return lines
 
 
-def package_lines(
-    m: CeasefireModel,
-    actor: str,
-    track: Track,
-    package: dict[str, float],
-    gain: float | None = None,
-    unmet: list | tuple = (),
-    kind: str = "round",
-    countered: dict[str, dict[str, float]] | None = None,
-) -> list[str]:
+def tabled_lines(t: Tabled) -> list[str]:
     """A tabled package in words, with its value to the actor by its own positions and priorities."""
-    what = "renew" if kind == "renewal" else "agree to"
-    lines = [f"Tabled: {what} the {track.spec.title}, with these terms (0 to 1):"]
-    for issue, value in package.items():
-        i = m.spec.issues[issue]
-        lines.append(f"  {issue} = {value:.2f}   (0: {i.zero}; 1: {i.one})")
-    if gain is not None:
+    what = "renew" if t.kind == "renewal" else "agree to"
+    lines = [f"Tabled: {what} the {neutral(t.phase)}, with these terms (0 to 1):"]
+    for issue, value in t.package.items():
+        zero, one = t.labels[issue]
+        lines.append(f"  {issue} = {value:.2f}   (0: {neutral(zero)}; 1: {neutral(one)})")
+    if t.gain is not None:
         lines.append(
-            f"Its value to you, by your positions and priorities: {gain:+.2f} (above 0: better than no deal)"
+            f"Its value to you, by your positions and priorities: {t.gain:+.2f} "
+            "(above 0: better than no deal)"
         )
-    for link in unmet:
-        lines.append(f"Your condition on {link.issue} is not met.")
-    for party, terms in (countered or {}).items():  # a mediator sees the counters it has met halfway
+    for issue in t.unmet:
+        lines.append(f"Your condition on {issue} is not met.")
+    for party, terms in t.countered.items():  # a mediator sees the counters it has met halfway
         asked = ", ".join(f"{k}={v:g}" for k, v in terms.items())
-        lines.append(f"{m.actors[party].name} countered: {asked} (met halfway above)")
-    if countered is not None:
-        for link in track.spec.linkage:  # the parties' stated conditions (P10), public
-            bound = f"at most {link.at_most.value:g}" if link.at_most else f"at least {link.at_least.value:g}"
-            lines.append(f"{m.actors[link.actor].name}'s condition: {link.issue} {bound}")
-        lines.append(f"Set terms with: table ISSUE=V ... ({', '.join(track.spec.terms)}), or table as shown")
-    elif track.spec.terms and kind == "round":
-        lines.append(f"You may counter on: {', '.join(track.spec.terms)} (counter ISSUE=V ...)")
+        lines.append(f"{neutral(party)} countered: {asked} (met halfway above)")
+    if t.kind == "table":
+        for c in t.conditions:  # the parties' stated conditions (P10), public
+            bound = f"at most {c.at_most:g}" if c.at_most is not None else f"at least {c.at_least:g}"
+            lines.append(f"{neutral(c.actor)}'s condition: {c.issue} {bound}")
+        lines.append(f"Set terms with: table ISSUE=V ... ({', '.join(t.terms)}), or table as shown")
+    elif t.terms and t.kind == "round":
+        lines.append(f"You may counter on: {', '.join(t.terms)} (counter ISSUE=V ...)")
     return lines
+
+
+def about_lines(d: Decision) -> list[str]:
+    """What the decision is about, as a question."""
+    a = d.about
+    if isinstance(a, Tabled):
+        return tabled_lines(a)
+    if isinstance(a, StrikeChoice):
+        return [f"The {neutral(a.truce)} covers {a.domain}: keep it toward {neutral(a.enemy)}, or strike?"]
+    if isinstance(a, WithdrawalChoice):
+        return [
+            f"You perceive violations by {neutral(a.culprit)} beyond your tolerance "
+            f"(grievance {a.grievance:.2f} > {a.tolerance:g}): withdraw from the {neutral(a.truce)}, or stay?"
+        ]
+    if isinstance(a, LeverChoice):
+        return [
+            f"{neutral(a.target)} refused the {neutral(a.truce)}. Your lever ({a.kind}, strength "
+            f"{a.strength:g}): apply it now, or hold it?"
+        ]
+    return []
+
+
+def describe(d: Decision) -> list[str]:
+    """Everything a person sees before answering: the actor's view, then the question."""
+    return observation_lines(d.observe()) + about_lines(d)
