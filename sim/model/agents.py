@@ -103,10 +103,8 @@ class Belligerent(Actor):
                         self.actor_id,
                         "strike",
                         f"{domain_id}:{enemy}",
-                        lambda p=p: Answer("strike" if self.stream.random() < p else "comply"),
-                        lambda truce=truce, domain_id=domain_id, enemy=enemy: StrikeChoice(
-                            m.by_id[truce].spec.title, domain_id, m.actors[enemy].name
-                        ),
+                        Answer("strike" if self.stream.random() < p else "comply"),
+                        StrikeChoice(m.by_id[truce].spec.title, domain_id, m.actors[enemy].name),
                     ).choice
                     == "strike"
                 )
@@ -159,8 +157,8 @@ class Belligerent(Actor):
                 self.actor_id,
                 "answer",
                 f"{track.id}:{'round' if kind == 'round' else 'renewal'}",
-                lambda: Answer("accept" if rng.random() < p else "reject"),
-                lambda: tabled(m, track, package, kind, gain, tuple(link.issue for link in unmet)),
+                Answer("accept" if rng.random() < p else "reject"),
+                tabled(m, track, package, kind, gain, tuple(link.issue for link in unmet)),
                 tuple(track.spec.terms) if kind == "round" else (),  # a renewal is yes or no
             )
             accepted = answer.choice == "accept"
@@ -219,8 +217,8 @@ class Mediator(Actor):
                     self.actor_id,
                     "press",
                     f"{lever_id}:{lever_target}",
-                    lambda c=credibility: Answer("apply" if self.stream.random() < c else "hold"),
-                    lambda k=kind, t=target, s=strength: LeverChoice(track.spec.title, t.name, k, s),
+                    Answer("apply" if self.stream.random() < credibility else "hold"),
+                    LeverChoice(track.spec.title, target.name, kind, strength),
                 ).choice
                 == "apply"
             )

@@ -9,7 +9,7 @@ The model keeps the truth; agents act on what they perceive. It does no I/O: a r
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -297,21 +297,20 @@ class CeasefireModel(mesa.Model):
         actor: str,
         kind: str,
         subject: str,
-        agent: Callable[[], Answer],
-        about: Callable[[], About],
+        suggested: Answer,
+        about: About,
         issues: tuple[str, ...] = (),
     ) -> Answer:
-        """The answer to a decision: the agent's own (``agent()``), unless a player takes it.
+        """The answer to a decision: the agent's own (``suggested``), unless a player takes it.
 
-        The agent's choice is always made, so the random streams advance the same way whoever
-        decides: replaying a game's recorded answers gives the same game. ``about`` builds what the
-        decision is about (only when a player decides); the actor's observation is built on demand.
+        The agent's choice is always drawn before it is asked, so the random streams advance the
+        same way whoever decides: replaying a game's recorded answers gives the same game. The
+        actor's observation is built only when a player looks at it.
         """
-        suggested = agent()  # drawn whoever decides: a replayed game draws the very same numbers
         player = self.players.get(actor)
         if player is None:
             return suggested
-        decision = Decision(self.day, actor, kind, subject, lambda: observe(self, actor), about(), issues)
+        decision = Decision(self.day, actor, kind, subject, lambda: observe(self, actor), about, issues)
         return player.choose(decision, lambda: suggested)
 
     def _negotiate(self) -> None:
@@ -404,8 +403,8 @@ class CeasefireModel(mesa.Model):
         for link in spec.linkage:
             package[link.issue] = rules.meet_linkage(
                 package[link.issue],
-                link.at_most and link.at_most.value,
-                link.at_least and link.at_least.value,
+                link.at_most.value if link.at_most else None,
+                link.at_least.value if link.at_least else None,
                 self.dyn.mediator_flexibility,
             )
         for mediator in self.mediators:  # a mediator played by a person tables its own terms
@@ -414,8 +413,8 @@ class CeasefireModel(mesa.Model):
                     mediator.actor_id,
                     "table",
                     track.id,
-                    lambda: Answer("table"),
-                    lambda: tabled(self, track, package, "table", countered=countered),
+                    Answer("table"),
+                    tabled(self, track, package, "table", countered=countered),
                     tuple(spec.terms),
                 )
                 package.update({k: v for k, v in answer.terms.items() if k in spec.terms})
@@ -474,8 +473,8 @@ class CeasefireModel(mesa.Model):
                         party,
                         "withdraw",
                         f"{track.id}:{culprit}",
-                        lambda: Answer("withdraw"),
-                        lambda agent=agent, culprit=culprit, track=track: WithdrawalChoice(
+                        Answer("withdraw"),
+                        WithdrawalChoice(
                             track.spec.title,
                             self.actors[culprit].name,
                             agent.grievance[culprit],
@@ -508,9 +507,10 @@ class CeasefireModel(mesa.Model):
                 for p in track.spec.parties
             ]
         )
-        if renew:
+        duration = track.spec.duration_days
+        if renew and duration is not None:  # only a truce with a term expires (and is renewed)
             track.move(PhaseEvent.RENEW, self.day)
-            track.expires_day = self.day + track.spec.duration_days.value
+            track.expires_day = self.day + duration.value
         else:
             track.move(PhaseEvent.EXPIRE, self.day)
             self._schedule_reopen(track)

@@ -107,8 +107,8 @@ class RunRecorder:
             return
         row = self.days
         row["day"].append(m.day)
-        for t in m.tracks:
-            row[f"{t.id}_status"].append(t.status.value)
+        for track in m.tracks:
+            row[f"{track.id}_status"].append(track.status.value)
         row["strikes"].append(m.strikes)
         row["violations_true"].append(len(m.violations))
         row["violations_detected"].append(m.detected)
