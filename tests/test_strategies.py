@@ -48,3 +48,9 @@ def test_reciprocal_concedes_only_as_far_as_it_trusts():
     assert r.remaining(1.0, 0.0) == 1.0
     assert r.remaining(1.0, 1.0) == 0.0
     assert r.remaining(0.5, 0.2) > r.remaining(0.5, 0.8)
+
+
+def test_the_schema_knows_exactly_the_registered_strategies():
+    from sim.scenario.schema import STRATEGY_NAMES
+
+    assert sorted(STRATEGY_NAMES) == sorted(STRATEGIES)

@@ -103,6 +103,11 @@ class Role(StrEnum):
     MEDIATOR = "mediator"
 
 
+STRATEGY_NAMES = ("boulware", "linear", "conceder", "reciprocal", "hardliner")
+"""The concession strategies a scenario may name: the keys of ``sim.model.strategies.STRATEGIES``
+(a test keeps the two equal; the schema does not import the model)."""
+
+
 class Concession(_Frozen):
     """How an actor's demand moves from its opening level to its floor (Faratin et al. 1998)."""
 
@@ -113,12 +118,10 @@ class Concession(_Frozen):
 
     @model_validator(mode="after")
     def _known_strategy(self) -> Concession:
-        from sim.model.strategies import STRATEGIES
-
-        if self.strategy not in STRATEGIES:
+        if self.strategy not in STRATEGY_NAMES:
             raise ValueError(
                 f"strategy: unknown strategy {self.strategy!r} "
-                f"(expected one of {', '.join(sorted(STRATEGIES))})"
+                f"(expected one of {', '.join(sorted(STRATEGY_NAMES))})"
             )
         if self.floor_demand.value > self.opening_demand.value:
             raise ValueError("floor_demand: must not exceed opening_demand (a demand only falls)")
