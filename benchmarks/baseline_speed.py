@@ -2,7 +2,7 @@
 
 Why this exists: the CLI's default job is a 200-run ensemble of ``scenarios/baseline.yaml``, and
 any change to the model, the recording or the writers shows up in its wall time. This script times
-that job stage by stage the way ``sim.cli.main.run`` does it, splits the simulation into the model's
+that job stage by stage with the writers ``run`` uses (``sim.jobs``), splits the simulation into the model's
 day logic and its per-day recording (``CeasefireModel._record``), and measures, in the same
 process, the same 200 runs driven through mesa's own ``mesa.batch_run`` as a reference. It is a
 plain script, not a test: it asserts nothing about speed, it prints numbers.
@@ -56,9 +56,11 @@ import numpy
 import pandas
 
 from sim.experiments.ensemble import Ensemble, run_ensemble
-from sim.experiments.store import days_frame, events_frame, runs_frame, write_csv, write_json, write_parquet
+from sim.experiments.manifest import Manifest
+from sim.experiments.store import days_frame, events_frame, runs_frame
+from sim.jobs import run_tables, write_folder_report, write_run_folder
+from sim.jobs.run import REPRODUCE
 from sim.model.ceasefire import CeasefireModel
-from sim.reports.build import build_report, write_report
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 
@@ -128,36 +130,29 @@ class Pipeline:
     report_bytes: int = 0
 
 
-def write_outputs(target: Path, scenario: Scenario, ensemble: Ensemble, frames: dict[str, Any]) -> None:
-    """The files ``sim.cli.main.run`` writes, with the same writers (the manifest left out)."""
-    summary = dict(ensemble.summary)
-    summary["days"] = scenario.horizon_days
-    summary["start_date"] = str(scenario.start_date)
-    write_csv(target / "runs.csv", frames["runs"])
-    write_parquet(target / "days.parquet", frames["days"])
-    write_parquet(target / "events.parquet", frames["events"])
-    write_json(target / "scenario.json", scenario.model_dump(mode="json"))
-    write_json(target / "summary.json", summary)
-
-
 def pipeline(runs: int) -> Pipeline:
-    """Load, simulate, build the tables and write them to a temporary folder, stage by stage."""
+    """Load, simulate, build the tables and write the run folder and its report, stage by stage.
+
+    The same writers as ``run`` (:func:`sim.jobs.run_to_folder`): :func:`sim.jobs.write_run_folder`
+    for the tables, summary and manifest, :func:`sim.jobs.write_folder_report` for report.html, into
+    a temporary folder this process owns (so no folder lock, nor staging, is timed).
+    """
     p = Pipeline()
     t0 = time.perf_counter()
     scenario = load_scenario(BASELINE)
     t1 = time.perf_counter()
     ensemble = run_ensemble(scenario, runs)
     t2 = time.perf_counter()
-    frames = {
-        "runs": runs_frame(ensemble.rows),
-        "days": days_frame(ensemble.results),
-        "events": events_frame(ensemble.results),
-    }
+    tables = run_tables(ensemble)
     t3 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="ceasefire-bench-") as tmp:
-        write_outputs(Path(tmp), scenario, ensemble, frames)
+        manifest = Manifest.of("run", scenario, BASELINE, ensemble.seed, reproduce=REPRODUCE, runs=runs)
+        write_run_folder(Path(tmp), ensemble, manifest, scenario.horizon_days, tables)
         t4 = time.perf_counter()
-        p.report_bytes = write_report(build_report(Path(tmp)), Path(tmp) / "report.html")
+        report = write_folder_report(Path(tmp))
+        if not report.written:
+            raise RuntimeError(f"report not written: {report.problem}")
+        p.report_bytes = report.size
         t5 = time.perf_counter()
     p.seconds = dict(zip(STAGES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True))
     p.ensemble = ensemble

@@ -1,15 +1,21 @@
-"""Shared fixtures: the project's root, the baseline scenario, and a small ensemble helper."""
+"""Shared fixtures: the project's root, the baseline scenario, a small ensemble helper, and ``cli``:
+the command line run in this process (a subprocess pays ~2.5 s of imports per call)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
 import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from rich.console import Console
+from typer.testing import CliRunner
 
 from sim.experiments.ensemble import run_ensemble
 from sim.scenario.loader import load_scenario
@@ -27,6 +33,68 @@ def baseline() -> Scenario:
 def ensemble_rows(overrides: list[str], runs: int, seed: int = 7, days: int | None = None) -> list[dict]:
     """Per-run rows of an ensemble of the baseline with ``overrides`` (PATH=VALUE strings)."""
     return run_ensemble(load_scenario(BASELINE, overrides), runs, seed, days).rows
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a command did, shaped like ``subprocess.CompletedProcess`` (and click's ``Result``)."""
+
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+    output: str  # stdout and stderr interleaved, as a terminal shows them
+    exception: BaseException | None  # None, or the SystemExit of a non-zero exit
+
+    @property
+    def exit_code(self) -> int:
+        return self.returncode
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None, input: str | None = None, check: bool = False) -> Ran:
+    """Run ``run_sim.py ARGS`` in this process, in ``cwd`` if given (else this process's folder);
+    ``check`` requires exit code 0, as ``subprocess.run(check=True)`` does.
+
+    An exception the command does not turn into an exit code is raised here, with its traceback and
+    the command's output: in a subprocess it would be a traceback on stderr, which no test accepts.
+    """
+    from sim.cli import app
+
+    argv = [str(a) for a in args]
+    with contextlib.ExitStack() as stack:
+        if cwd is not None:
+            stack.enter_context(contextlib.chdir(cwd))
+        for console in _module_consoles():
+            # built at import: on a terminal (pytest -s) they would colour; through a pipe they never do
+            stack.callback(setattr, console, "_color_system", console._color_system)
+            console._color_system = None
+        result = CliRunner().invoke(app, argv, input=input)
+    exc = result.exception
+    if exc is not None and not isinstance(exc, SystemExit):
+        exc.add_note(f"raised by `run_sim.py {' '.join(argv)}`")
+        exc.add_note(f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}")
+        raise exc
+    if check and result.exit_code != 0:
+        pytest.fail(f"`run_sim.py {' '.join(argv)}` exited {result.exit_code}:\n{result.output}")
+    return Ran(argv, result.exit_code, result.stdout, result.stderr, result.output, exc)
+
+
+def _module_consoles() -> list[Console]:
+    """The rich consoles the command modules create at import (they find sys.stdout at each write)."""
+    found = {
+        id(value): value
+        for name, module in list(sys.modules.items())
+        if name.startswith("sim.") and module is not None
+        for value in vars(module).values()
+        if isinstance(value, Console)
+    }
+    return list(found.values())
+
+
+@pytest.fixture
+def cli():
+    """``cli("run", "--runs", "2", cwd=tmp_path)``: the command line in-process (see ``run_cli``)."""
+    return run_cli
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")

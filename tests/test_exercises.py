@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -93,25 +91,9 @@ def test_findings_follow_the_scenario(tmp_path):
     assert before[0] != after[0]  # undetected violations with national means
 
 
-def test_a_class_code_shows_the_same_figures_in_the_report_and_the_handout(tmp_path):
+def test_a_class_code_shows_the_same_figures_in_the_report_and_the_handout(tmp_path, cli):
     out = tmp_path / "class"
-    subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "run_sim.py"),
-            "run",
-            "--seed",
-            "baseline@42",
-            "--runs",
-            "1",
-            "--out",
-            str(out),
-        ],
-        cwd=tmp_path,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    cli("run", "--seed", "baseline@42", "--runs", "1", "--out", str(out), cwd=tmp_path, check=True)
     report = {c.name: c for c in build_report(out).charts}
     loaded = load_exercise(EXERCISES / "sequencing.yaml", SCENARIOS)
     assert loaded.exercise.class_code == "baseline@42"
@@ -123,7 +105,7 @@ def test_a_class_code_shows_the_same_figures_in_the_report_and_the_handout(tmp_p
         pd.testing.assert_frame_equal(mine.astype(str), theirs.astype(str))
 
 
-def test_malformed_predictions_are_reported_by_line(tmp_path):
+def test_malformed_predictions_are_reported_by_line(tmp_path, cli):
     bets = tmp_path / "predictions.txt"
     bets.write_text(
         "# a class\n"
@@ -135,22 +117,7 @@ def test_malformed_predictions_are_reported_by_line(tmp_path):
         "Table 6 | full_phased | 140\n"
         "Table 7 | result | nosuch@3\n"
     )
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "run_sim.py"),
-            "exercise",
-            "debrief",
-            "sequencing",
-            str(bets),
-            "--runs",
-            "5",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = cli("exercise", "debrief", "sequencing", str(bets), "--runs", "5", cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert [int(re.match(r".*predictions\.txt:(\d+)", x)[1]) for x in lines] == [3, 4, 5, 6, 7, 8]
@@ -159,50 +126,20 @@ def test_malformed_predictions_are_reported_by_line(tmp_path):
     assert not (tmp_path / "debrief.html").exists()
 
 
-def test_a_debrief_places_bets_and_table_runs(tmp_path):
+def test_a_debrief_places_bets_and_table_runs(tmp_path, cli):
     bets = tmp_path / "predictions.txt"
     bets.write_text(
         "Table 1 | full_phased | 40\nTable 1 | ending_phased | no truce\n"
         "Table 1 | result | baseline@43\nTable 2 | result | partial truce\n"
     )
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "run_sim.py"),
-            "exercise",
-            "debrief",
-            "sequencing",
-            str(bets),
-            "--runs",
-            "20",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = cli("exercise", "debrief", "sequencing", str(bets), "--runs", "20", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     html = (tmp_path / "debrief.html").read_text()
     status, _ = chromium_render_status(tmp_path / "debrief.html", tmp_path)
     assert status == {"figures": 3, "rendered": 3, "errors": []}  # two bets' charts, one of the table runs
     assert "the model&#x27;s 95% interval" in html or "the model's 95% interval" in html
     assert "baseline@43" in html and "of the 20 runs" in html
-    again = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "run_sim.py"),
-            "exercise",
-            "debrief",
-            "sequencing",
-            str(bets),
-            "--runs",
-            "2",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    again = cli("exercise", "debrief", "sequencing", str(bets), "--runs", "2", cwd=tmp_path)
     assert again.returncode == 2 and "--force" in again.stderr
     assert (tmp_path / "debrief.html").read_text() == html
 
@@ -223,33 +160,18 @@ def test_the_docs_example_predictions_file_reads(tmp_path):
     assert str(entries[2].value) == "baseline@43" and entries[3].value == "no_truce"
 
 
-def test_markup_like_names_are_printed_as_text(tmp_path):
+def test_markup_like_names_are_printed_as_text(tmp_path, cli):
     """Rich markup in a name ('[/]') is text in the terminal, not a crash."""
     bets = tmp_path / "p.txt"
     bets.write_text("[/] [bold]Table | full_phased | 40\n")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "run_sim.py"),
-            "exercise",
-            "debrief",
-            "sequencing",
-            str(bets),
-            "--runs",
-            "3",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = cli("exercise", "debrief", "sequencing", str(bets), "--runs", "3", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "[/] [bold]Table" in proc.stdout
 
 
-def test_handout_command_writes_the_class_pack_and_keeps_what_exists(tmp_path):
-    run = [sys.executable, str(ROOT / "run_sim.py"), "exercise", "handout", "linkage", "--runs", "4"]
-    proc = subprocess.run([*run, "--out", "pack"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+def test_handout_command_writes_the_class_pack_and_keeps_what_exists(tmp_path, cli):
+    run = ["exercise", "handout", "linkage", "--runs", "4"]
+    proc = cli(*run, "--out", "pack", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     pack = tmp_path / "pack"
     assert {p.name for p in pack.iterdir()} == {"handout.html", "instructor.html", "predictions.txt", "roles"}
@@ -259,27 +181,22 @@ def test_handout_command_writes_the_class_pack_and_keeps_what_exists(tmp_path):
         assert status == {"figures": figures, "rendered": figures, "errors": []}, page
         assert "main-svg" in dom
     before = (pack / "handout.html").read_bytes()
-    again = subprocess.run([*run, "--out", "pack"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    again = cli(*run, "--out", "pack", cwd=tmp_path)
     assert again.returncode == 2 and "not empty" in again.stderr
     assert (pack / "handout.html").read_bytes() == before
     (pack / "predictions.txt").write_text("Table 1 | full_strict | 5\n")  # the class's bets
     (pack / "roles" / "mediator.html").write_text("a card of another pack")
-    forced = subprocess.run([*run, "--out", "pack", "--force"], cwd=tmp_path, capture_output=True, text=True)
+    forced = cli(*run, "--out", "pack", "--force", cwd=tmp_path)
     assert forced.returncode == 0 and "kept the existing predictions.txt" in forced.stdout
     assert (pack / "predictions.txt").read_text() == "Table 1 | full_strict | 5\n"
     assert not (pack / "roles" / "mediator.html").exists()
     (pack / "predictions.txt").write_text(
         "# Predictions for the exercise 'territory': ...\nT | peace_article | 3\n"
     )
-    other = subprocess.run([*run, "--out", "pack", "--force"], cwd=tmp_path, capture_output=True, text=True)
+    other = cli(*run, "--out", "pack", "--force", cwd=tmp_path)
     assert other.returncode == 2 and "exercise 'territory'" in other.stderr
     for cmd in (["list"], ["show", "monitoring"], ["validate"]):
-        proc = subprocess.run(
-            [sys.executable, str(ROOT / "run_sim.py"), "exercise", *cmd],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        proc = cli("exercise", *cmd)
         assert proc.returncode == 0, proc.stderr
     assert "monitoring" in proc.stdout or "valid" in proc.stdout
 

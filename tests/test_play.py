@@ -43,13 +43,13 @@ def test_a_game_the_agent_answers_is_the_agents_run(actor):
 @pytest.mark.parametrize(
     "actors", [("us",), ("russia",), ("ukraine",), ACTORS], ids=["us", "russia", "ukraine", "all"]
 )
-def test_play_replays_a_moves_file_and_ends_with_a_debrief(tmp_path, actors):
+def test_play_replays_a_moves_file_and_ends_with_a_debrief(tmp_path, actors, cli):
     lines, row = _record(actors)
     moves = tmp_path / "moves.txt"
     moves.write_text("# a recorded game\n" + "\n".join(lines) + "\n")
-    args = [sys.executable, str(ROOT / "run_sim.py"), "play", *(x for a in actors for x in ("--as", a))]
+    args = ["play", *(x for a in actors for x in ("--as", a))]
     args += ["--seed", "42", "--days", str(DAYS), "--moves", str(moves), "--compare", "10", "--out", "game"]
-    proc = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    proc = cli(*args, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "Debrief:" in proc.stdout and "agents: " in proc.stdout
     out = tmp_path / "game"
@@ -124,7 +124,7 @@ def test_answers_parse_and_refuse_what_they_should():
             parse_answer(text, kind, ("x",))
 
 
-def test_a_bad_moves_file_names_each_line(tmp_path):
+def test_a_bad_moves_file_names_each_line(tmp_path, cli):
     moves = tmp_path / "m.txt"
     moves.write_text(
         "1 | ukraine | answer energy_truce:round | accept\n"
@@ -134,13 +134,7 @@ def test_a_bad_moves_file_names_each_line(tmp_path):
         "4 | ukraine | answer energy_truce:round | maybe\n"
         "5 | ukraine | answer energy_truce:round\n"
     )
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "run_sim.py"), "play", "--as", "ukraine", "--moves", str(moves)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = cli("play", "--as", "ukraine", "--moves", str(moves), cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert [line.split()[0].rsplit(":", 1)[1] for line in lines] == ["2", "3", "4", "5", "6"]
@@ -175,6 +169,7 @@ def _pty_session(args: list[str], answers: list[str], cwd: Path, timeout: float 
 
 
 def test_play_at_a_terminal_reasks_on_bad_input_and_finishes(tmp_path):
+    # a subprocess on purpose: the game at a real (pseudo-)terminal, end to end
     args = [sys.executable, str(ROOT / "run_sim.py"), "play", "--as", "ukraine", "--seed", "42"]
     args += ["--days", "30", "--compare", "5", "--out", "game"]
     answers = ["maybe", "counter nonsense=2", "help", "view", "accept", "comply 30", "quit"]
@@ -187,16 +182,16 @@ def test_play_at_a_terminal_reasks_on_bad_input_and_finishes(tmp_path):
     assert (tmp_path / "game" / "debrief.txt").is_file()
 
 
-def test_a_moves_file_cannot_set_what_the_game_would_refuse(tmp_path):
+def test_a_moves_file_cannot_set_what_the_game_would_refuse(tmp_path, cli):
     """A counter on a phase's core issue, or a table of an issue it does not set, goes to the agent."""
     lines, _ = _record(("ukraine",))
     energy = next(i for i, line in enumerate(lines) if "answer energy_truce:round" in line)
     lines[energy] = lines[energy].rsplit("|", 1)[0] + "| counter energy_truce=0"
     moves = tmp_path / "moves.txt"
     moves.write_text("\n".join(lines) + "\n")
-    args = [sys.executable, str(ROOT / "run_sim.py"), "play", "--as", "ukraine", "--seed", "42"]
+    args = ["play", "--as", "ukraine", "--seed", "42"]
     args += ["--days", str(DAYS), "--moves", str(moves), "--compare", "5", "--out", "game"]
-    proc = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    proc = cli(*args, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "were refused (the agent decided)" in proc.stdout and "no terms to counter" in proc.stdout
 

@@ -9,10 +9,8 @@ from pathlib import Path
 import plotly.offline
 import pytest
 import yaml
-from conftest import BASELINE, chromium_render_status
-from typer.testing import CliRunner
+from conftest import BASELINE, chromium_render_status, run_cli
 
-from sim.cli import app
 from sim.reports.build import build_report
 from sim.reports.html import render
 
@@ -32,7 +30,7 @@ def hostile_scenario(tmp_path: Path) -> Path:
 
 
 def invoke(*args: str):
-    result = CliRunner().invoke(app, list(args))
+    result = run_cli(*args)
     assert result.exit_code == 0, result.output
     return result
 
@@ -124,11 +122,11 @@ def test_no_report_flag_and_bad_folders(tmp_path):
         (tmp_path / "missing", "no such folder"),
         (tmp_path, "not a run or sweep folder"),
     ):
-        result = CliRunner().invoke(app, ["report", str(folder)])
+        result = run_cli("report", str(folder))
         assert result.exit_code == 2
         assert message in result.output and "Traceback" not in result.output
     (out / "days.parquet").write_text("not parquet")
-    result = CliRunner().invoke(app, ["report", str(out)])
+    result = run_cli("report", str(out))
     assert result.exit_code == 2 and "days.parquet: unreadable" in result.output
     assert not (out / "report.html").exists(), "a failed report leaves nothing half-written"
 
@@ -178,7 +176,7 @@ def test_ensemble_report_renders_in_headless_chromium_without_errors(ensemble_di
 
 
 def test_a_report_that_fails_after_a_run_warns_in_one_line_and_leaves_no_stale_page(tmp_path, monkeypatch):
-    from sim.cli import report as report_cli
+    from sim.jobs import report as report_job
 
     out = tmp_path / "run"
     invoke("run", "--runs", "2", "--days", "10", "--out", str(out))
@@ -187,10 +185,10 @@ def test_a_report_that_fails_after_a_run_warns_in_one_line_and_leaves_no_stale_p
     def broken(folder):
         raise RuntimeError("a figure failed\nacross two lines")
 
-    monkeypatch.setattr(report_cli, "build_report", broken)
-    assert report_cli.write_folder_report(out) is False
+    monkeypatch.setattr(report_job, "build_report", broken)
+    assert report_job.write_folder_report(out).written is False
     assert not (out / "report.html").exists(), "an older report would describe other data"
-    result = CliRunner().invoke(app, ["report", str(out)])
+    result = run_cli("report", str(out))
     assert result.exit_code == 2
     assert "RuntimeError: a figure failed across two lines (a bug: please report it)" in result.output
     assert "Traceback" not in result.output

@@ -8,10 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BASELINE, ROOT
-from typer.testing import CliRunner
+from conftest import BASELINE, ROOT, run_cli
 
-from sim.cli import app
 from sim.model.ceasefire import CeasefireModel
 from sim.scenario.loader import ScenarioError, load_scenario
 from sim.scenario.schema import seeded_values
@@ -164,7 +162,7 @@ def test_bad_scenario_gives_exit_2_and_one_line_per_problem(tmp_path, kind):
     bad = _variant(tmp_path, edit) if kind != "empty_file" else tmp_path / "empty.yaml"
     if kind == "empty_file":
         bad.write_text("")
-    result = CliRunner().invoke(app, ["scenario", "validate", str(bad)])
+    result = run_cli("scenario", "validate", str(bad))
     assert result.exit_code == 2, result.output
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
     assert lines, "no problem reported"
@@ -187,11 +185,12 @@ def test_error_line_points_at_the_bad_value(tmp_path):
 
 
 def test_validate_passes_all_shipped_scenarios():
-    result = CliRunner().invoke(app, ["scenario", "validate", *map(str, SCENARIOS)])
+    result = run_cli("scenario", "validate", *map(str, SCENARIOS))
     assert result.exit_code == 0, result.output
 
 
 def test_bad_input_in_a_subprocess_has_no_traceback(tmp_path):
+    # a subprocess on purpose: what a user sees, with nothing between the command and the terminal
     bad = _variant(tmp_path, BAD["unknown_field"][0])
     proc = subprocess.run(
         [
@@ -213,7 +212,7 @@ def test_bad_input_in_a_subprocess_has_no_traceback(tmp_path):
 
 
 def test_show_lists_provenance():
-    result = CliRunner().invoke(app, ["scenario", "show", str(BASELINE)])
+    result = run_cli("scenario", "show", str(BASELINE))
     assert result.exit_code == 0
     assert "seed-article#P11" in result.output and "assumption:" in result.output
     assert "full_ceasefire" in result.output
@@ -232,7 +231,7 @@ HOSTILE_YAML = {
 def test_hostile_yaml_gives_exit_2_not_a_traceback(tmp_path, kind):
     old, new, message = HOSTILE_YAML[kind]
     bad = _variant(tmp_path, lambda t: t.replace(old, new, 1))
-    result = CliRunner().invoke(app, ["scenario", "validate", str(bad), str(BASELINE)])
+    result = run_cli("scenario", "validate", str(bad), str(BASELINE))
     assert result.exit_code == 2, result.output
     assert message in result.stderr and "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -12,10 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT
-from typer.testing import CliRunner
+from conftest import ROOT, run_cli
 
-from sim.cli import app
 from sim.experiments.designs import build_design, expected_size
 from sim.experiments.sweep_spec import SweepSpec, SweepSpecError, load_sweep
 
@@ -42,7 +38,7 @@ def write_spec(tmp_path: Path, name: str = "spec.yaml", **fields) -> Path:
 
 
 def sweep(*args: str) -> None:
-    result = CliRunner().invoke(app, ["sweep", *args])
+    result = run_cli("sweep", *args)
     assert result.exit_code == 0, result.output
 
 
@@ -144,17 +140,22 @@ def test_killed_sweep_resumes_to_the_uninterrupted_tables(tmp_path):
         "--chunk-size",
         "3",
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # a subprocess on purpose: it is killed mid-sweep (its stderr kept, should it die by itself)
+    log = tmp_path / "killed-stderr.txt"
+    with log.open("w") as stderr:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
     parts = killed / "parts"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(parts.glob("part-*.parquet"))) < 3:
+    while time.monotonic() < deadline and len(list(parts.glob("part-*.parquet"))) < 3 and proc.poll() is None:
         time.sleep(0.02)
-    os.kill(proc.pid, signal.SIGKILL)
+    proc.kill()  # SIGKILL
     proc.wait()
     stored = len(list(parts.glob("part-*.parquet")))
-    assert 3 <= stored < 20, f"expected an interrupted sweep, found {stored} of 20 parts"
+    assert 3 <= stored < 20, (
+        f"expected an interrupted sweep, found {stored} of 20 parts: {log.read_text()[-2000:]}"
+    )
     assert not (killed / "runs.parquet").exists()
-    result = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(killed), "--resume", "--workers", "1"])
+    result = run_cli("sweep", str(spec), "--out", str(killed), "--resume", "--workers", "1")
     assert result.exit_code == 0, result.output
     assert f"{stored * 3} already done" in result.output.replace("\n", " ")
     pd.testing.assert_frame_equal(
@@ -169,14 +170,14 @@ def test_resume_refuses_a_changed_spec(tmp_path):
     out = tmp_path / "o"
     sweep(str(write_spec(tmp_path)), "--out", str(out), "--workers", "1")
     changed = write_spec(tmp_path, "changed.yaml", seed=4)
-    result = CliRunner().invoke(app, ["sweep", str(changed), "--out", str(out), "--resume"])
+    result = run_cli("sweep", str(changed), "--out", str(out), "--resume")
     assert result.exit_code == 2 and "changed" in result.stderr
 
 
 def swept_and_analyzed(spec: Path, out: Path, workers: int) -> pd.DataFrame:
     """Run the sweep, then ``analyze`` it (which must succeed); its sensitivity table."""
     sweep(str(spec), "--out", str(out), "--workers", str(workers))
-    result = CliRunner().invoke(app, ["analyze", str(out)])
+    result = run_cli("analyze", str(out))
     assert result.exit_code == 0, result.output
     return pd.read_parquet(out / "sensitivity.parquet")
 
@@ -245,7 +246,7 @@ BAD_SPECS = {
 def test_bad_specs_exit_2_with_clear_errors(tmp_path, kind):
     fields, message = BAD_SPECS[kind]
     spec = write_spec(tmp_path, **fields)
-    result = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(tmp_path / "o")])
+    result = run_cli("sweep", str(spec), "--out", str(tmp_path / "o"))
     assert result.exit_code == 2, result.output
     assert message in result.stderr, result.stderr
     assert str(spec) in result.stderr and "Traceback" not in result.output
@@ -263,10 +264,10 @@ def test_bad_spec_error_names_the_line(tmp_path):
 
 def test_dry_run_and_max_runs_write_nothing(tmp_path):
     spec = write_spec(tmp_path)
-    result = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(tmp_path / "o"), "--dry-run"])
+    result = run_cli("sweep", str(spec), "--out", str(tmp_path / "o"), "--dry-run")
     assert result.exit_code == 0 and "4 points x 3 replicates = 12 runs" in result.output
     assert not (tmp_path / "o").exists()
-    result = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(tmp_path / "o"), "--max-runs", "5"])
+    result = run_cli("sweep", str(spec), "--out", str(tmp_path / "o"), "--max-runs", "5")
     assert result.exit_code == 2 and "--max-runs" in result.stderr
     assert not (tmp_path / "o").exists()
 
@@ -296,7 +297,7 @@ def test_invalid_combinations_are_refused_before_running(tmp_path):
         },
     )
     out = tmp_path / "o"
-    result = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(out), "--workers", "1"])
+    result = run_cli("sweep", str(spec), "--out", str(out), "--workers", "1")
     assert result.exit_code == 2
     text = " ".join(result.stderr.split())
     assert "1 of 4 design points" in text and "floor_demand" in text
@@ -315,8 +316,8 @@ def test_failing_runs_are_counted_stored_work_kept_and_exit_1(tmp_path, monkeypa
 
     monkeypatch.setattr(sim.experiments.sweep, "run_one", flaky)
     out = tmp_path / "o"
-    result = CliRunner().invoke(
-        app, ["sweep", str(write_spec(tmp_path)), "--out", str(out), "--workers", "1", "--chunk-size", "1"]
+    result = run_cli(
+        "sweep", str(write_spec(tmp_path)), "--out", str(out), "--workers", "1", "--chunk-size", "1"
     )
     assert result.exit_code == 1
     text = " ".join(result.stderr.split())
@@ -335,10 +336,7 @@ def test_failing_runs_are_counted_stored_work_kept_and_exit_1(tmp_path, monkeypa
 def test_unreadable_part_is_set_aside_and_rerun(tmp_path):
     spec = write_spec(tmp_path)
     out = tmp_path / "o"
-    CliRunner().invoke(
-        app,
-        ["sweep", str(spec), "--out", str(out), "--workers", "1", "--chunk-size", "3", "--max-runs", "100"],
-    )
+    run_cli("sweep", str(spec), "--out", str(out), "--workers", "1", "--chunk-size", "3", "--max-runs", "100")
     whole = pd.read_parquet(out / "runs.parquet")
     # make it an interrupted sweep with one damaged part
     (out / "runs.parquet").unlink()
@@ -346,9 +344,9 @@ def test_unreadable_part_is_set_aside_and_rerun(tmp_path):
     whole.iloc[:6].to_parquet(out / "parts" / "part-0000000-000000.parquet")
     (out / "parts" / "part-0000002-000000.parquet").write_bytes(b"PAR1 truncated")
     (out / "parts" / ".part-0000003-000000.parquet.tmp").write_bytes(b"half")
-    dry = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(out), "--resume", "--dry-run"])
+    dry = run_cli("sweep", str(spec), "--out", str(out), "--resume", "--dry-run")
     assert dry.exit_code == 0 and (out / "parts" / ".part-0000003-000000.parquet.tmp").exists()
-    result = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(out), "--resume", "--workers", "1"])
+    result = run_cli("sweep", str(spec), "--out", str(out), "--resume", "--workers", "1")
     assert result.exit_code == 0, result.output
     assert "unreadable" in result.stderr
     pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), whole)

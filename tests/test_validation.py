@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 from conftest import BASELINE, ROOT
@@ -72,23 +70,9 @@ def test_nothing_changes_reproduces_only_the_patterns_of_no_agreement():
     }
 
 
-def test_validate_and_calibrate_end_to_end(tmp_path):
+def test_validate_and_calibrate_end_to_end(tmp_path, cli):
     out = tmp_path / "v"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "run_sim.py"),
-            "validate",
-            "--runs",
-            "8",
-            "--calibrate",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    proc = cli("validate", "--runs", "8", "--calibrate", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     summary = json.loads((out / "validation.json").read_text())
     first = summary["validated"][0]
@@ -126,15 +110,27 @@ def test_a_renewed_truce_is_still_in_force():
     assert evaluate(row, days)["energy_truce_lapsed_within_35_days"] is False
 
 
-def test_a_scenario_too_short_is_refused_and_nothing_written(tmp_path):
+def test_a_scenario_too_short_is_refused_and_nothing_written(tmp_path, cli):
     short = tmp_path / "short.yaml"
     short.write_text(f"extends: {BASELINE}\nname: short\nhorizon_days: 60\n")
     for args, message in (([str(short)], "at least 105 days"), (["--runs", "0"], "--runs")):
-        proc = subprocess.run(
-            [sys.executable, str(ROOT / "run_sim.py"), "validate", *args, "--out", str(tmp_path / "x")],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        proc = cli("validate", *args, "--out", str(tmp_path / "x"))
         assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_the_figures_data_set_the_record_beside_the_ensemble():
+    """The figures' frames (the CSVs behind them): every pattern and all at once; the record's course
+    (the energy moratorium in force to day 31, nothing else ever); exchanges drawn to day 110."""
+    from sim.plots import validation as vp
+    from sim.validation.validate import validate
+
+    v = validate(load_scenario(BASELINE), 3)
+    shares = vp.patterns_frame(v)
+    assert list(shares["pattern"]) == [p.text for p in PATTERNS] + ["all at once"]
+    assert shares["share"].between(0, 1).all() and (shares["low"] <= shares["high"]).all()
+    course = vp.course_frame(v.occupancy, list(v.scenario.phases))
+    energy = course[course["phase"] == "energy_truce"]
+    assert (energy["observed_in_force"] == (energy["day"] <= 31)).all()
+    assert (course[course["phase"] != "energy_truce"]["observed_in_force"] == 0).all()
+    assert vp.exchanges_frame(v.exchanges)["day"].max() == 110

@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.console import Console
 
 from sim.cli.exits import fail
-from sim.data import BASELINE, SCENARIOS
+from sim.data import BASELINE, SCENARIOS, resolve_scenario, resolve_sweep
 from sim.scenario.class_code import find_scenario, parse_seed
 from sim.scenario.loader import ScenarioError, load_scenario
 from sim.scenario.schema import Scenario
@@ -18,9 +18,26 @@ out = Console(soft_wrap=True)  # plain lines are not hard-wrapped: they stay gre
 err = Console(stderr=True)
 
 
-def load_or_exit(path: Path, overrides: list[str] | None = None) -> Scenario:
+def scenario_path_or_exit(arg: Path | str) -> Path:
+    """The file a SCENARIO argument means: a path, a shipped path (``scenarios/...``) or a name."""
     try:
-        return load_scenario(path, overrides or [])
+        return resolve_scenario(arg)
+    except ValueError as exc:
+        raise fail([str(exc)]) from None
+
+
+def sweep_path_or_exit(arg: Path | str) -> Path:
+    """The file a SPEC argument means: a path, a shipped path (``scenarios/sweeps/...``) or a name."""
+    try:
+        return resolve_sweep(arg)
+    except ValueError as exc:
+        raise fail([str(exc)]) from None
+
+
+def load_or_exit(path: Path, overrides: list[str] | None = None) -> Scenario:
+    """Load a scenario named by a path, a shipped path or a name; its problems end the command."""
+    try:
+        return load_scenario(scenario_path_or_exit(path), overrides or [])
     except ScenarioError as exc:
         raise fail(exc.problems) from None
 
@@ -37,6 +54,8 @@ def scenario_and_seed(
         code = parse_seed(seed) if seed is not None else None
         if path is None:
             path = find_scenario(code.scenario, SCENARIOS) if code and code.scenario else DEFAULT_SCENARIO
+        else:
+            path = resolve_scenario(path)
     except ValueError as exc:
         raise fail([str(exc)]) from None
     sc = load_or_exit(path, overrides)

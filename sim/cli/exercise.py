@@ -2,30 +2,31 @@
 
 Handouts and debriefs compute their findings when they are built (a progress bar shows the runs);
 bad input (an unknown exercise, a broken exercise file, a malformed predictions line) ends in one
-line per problem and exit code 2, and nothing already written is touched.
+line per problem and exit code 2, and nothing already written is touched. The folder's rules are
+:mod:`sim.jobs.exercise`'s; text from exercise files is printed as literal text (:mod:`sim.text`).
 """
 
 from __future__ import annotations
 
-import re
-import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from sim.cli.exits import fail
 from sim.cli.progress import runs_progress
-from sim.data import EXERCISES, SCENARIOS, shown
-from sim.experiments.folder import prepare_output_dir
-from sim.experiments.store import write_atomic
+from sim.data import EXERCISES, SCENARIOS
+from sim.jobs.common import JobError
+from sim.jobs.exercise import debrief_to_folder, handout_to_folder
 from sim.scenario.loader import Problem, ScenarioError
 from sim.teaching.exercise import LoadedExercise, exercise_files, find_exercise, load_exercise
 from sim.teaching.findings import Findings, compute, planned_runs
+from sim.text import literal, neutral
 
 exercise_app = typer.Typer(
     no_args_is_help=True, help="Teaching exercises: handouts, instructor guides, debriefs."
@@ -50,10 +51,17 @@ def _load(name: str) -> LoadedExercise:
         raise fail(exc.problems) from None
 
 
-def _compute(ld: LoadedExercise, runs: int | None) -> Findings:
+@contextmanager
+def _progress(ld: LoadedExercise, runs: int | None) -> Iterator[Callable[[int], None]]:
+    """A progress bar over the runs computing ``ld``'s findings will make; yields its advance(k)."""
     with runs_progress(err) as bar:
-        task = bar.add_task(f"computing {ld.name}", total=planned_runs(ld, runs))
-        return compute(ld, runs, on_run_done=lambda k: bar.advance(task, k))
+        task = bar.add_task(f"computing {literal(ld.name)}", total=planned_runs(ld, runs))
+        yield lambda k: bar.advance(task, k)
+
+
+def _compute(ld: LoadedExercise, runs: int | None) -> Findings:
+    with _progress(ld, runs) as advance:
+        return compute(ld, runs, on_run_done=advance)
 
 
 def _relative(path: Path) -> str:
@@ -62,11 +70,6 @@ def _relative(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
-
-
-def _in_project(path: Path) -> str:
-    """A path as the project names it (``exercises/x.yaml``), for captions."""
-    return shown(path)
 
 
 @exercise_app.command("list")
@@ -82,7 +85,7 @@ def list_() -> None:
         except ScenarioError as exc:
             problems += exc.problems
             continue
-        t.add_row(ex.name, Text(ex.topic), ex.class_code, Text(ex.title))
+        t.add_row(*(Text(neutral(x)) for x in (ex.name, ex.topic, ex.class_code, ex.title)))
     out.print(t)
     if problems:
         raise fail(problems)
@@ -99,10 +102,12 @@ def show(
 
     ld = _load(name)
     ex = ld.exercise
-    out.print(f"[bold]{escape(ex.title)}[/]  ({ex.name}, {escape(_relative(ld.path))})", highlight=False)
-    out.print(f"Decision: {escape(ex.decision)}", highlight=False)
-    out.print(f"Class code: {ex.class_code}  ->  {escape(class_command(ex))}", highlight=False)
-    out.print(f"Article paragraphs: {', '.join(ex.situation.paragraphs)}")
+    out.print(
+        f"[bold]{literal(ex.title)}[/]  ({literal(ex.name)}, {literal(_relative(ld.path))})", highlight=False
+    )
+    out.print(f"Decision: {literal(ex.decision)}", highlight=False)
+    out.print(f"Class code: {literal(ex.class_code)}  ->  {literal(class_command(ex))}", highlight=False)
+    out.print(f"Article paragraphs: {literal(', '.join(ex.situation.paragraphs))}", highlight=False)
     sections = [
         ("Learning goals", ex.learning_goals),
         ("Roles", [f"{r}{' (optional)' if c.optional else ''}: {c.public}" for r, c in ex.roles.items()]),
@@ -114,12 +119,12 @@ def show(
     for title, items in sections:
         out.print(f"\n[bold]{title}[/]")
         for i, item in enumerate(items, 1):
-            out.print(f"  {i}. {escape(item)}", highlight=False)
+            out.print(f"  {i}. {literal(item)}", highlight=False)
     if findings:
         f = _compute(ld, runs)
         out.print(f"\n[bold]Findings[/] (computed now from {f.total_runs} runs)")
         for i, t in enumerate(ex.debrief, 1):
-            out.print(f"  {i}. {escape(f.text(t))}", highlight=False)
+            out.print(f"  {i}. {literal(f.text(t))}", highlight=False)
 
 
 @exercise_app.command("validate")
@@ -137,7 +142,7 @@ def validate(
     for path in paths:
         try:
             load_exercise(Path(_relative(path)), SCENARIOS)
-            out.print(f"{escape(_relative(path))}: valid", highlight=False)
+            out.print(f"{literal(_relative(path))}: valid", highlight=False)
         except ScenarioError as exc:
             problems += exc.problems
     if problems:
@@ -158,64 +163,18 @@ def handout(
     Rebuilding into the same folder (``--force``) rewrites the pages with freshly computed findings
     but never a ``predictions.txt`` already there: it may hold the class's bets.
     """
-    from sim.teaching.handout import build_handout
-
-    started = time.perf_counter()
     ld = _load(name)
-    target = out_dir or Path("handouts") / ld.name
-    existed = target.exists()
-    other = _predictions_of_another_exercise(target / "predictions.txt", ld.name)
-    if other:
-        raise fail(
-            [f"{target / 'predictions.txt'} holds the bets of exercise {other!r}; --out another folder"]
-        )
-    problem = prepare_output_dir(target, allow_existing=force)
-    if problem:
-        raise fail(
-            [
-                f"{problem}; choose another --out or pass --force (nothing was written)"
-                if "not empty" in problem
-                else problem
-            ]
-        )
     try:
-        f = _compute(ld, runs)
-        pack = build_handout(f, _in_project(ld.path))
-    except BaseException:
-        if not existed and not any(target.iterdir()):
-            target.rmdir()  # leave no empty folder behind a failed or interrupted build
-        raise
-    files = {
-        "handout.html": pack.student,
-        "instructor.html": pack.instructor,
-        **{f"roles/{r}.html": html for r, html in pack.roles.items()},
-    }
-    bets = target / "predictions.txt"
-    kept = bets.exists()
-    if not kept:
-        files["predictions.txt"] = pack.predictions
-    (target / "roles").mkdir(exist_ok=True)
-    for rel, text in files.items():
-        write_atomic(target / rel, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
-    for card in (target / "roles").glob("*.html"):  # a rebuilt pack has only its own role cards
-        if f"roles/{card.name}" not in files:
-            card.unlink()
+        with _progress(ld, runs) as advance:
+            done = handout_to_folder(ld, out_dir, runs=runs, force=force, on_run_done=advance)
+    except JobError as exc:
+        raise fail([neutral(p) for p in exc.problems]) from None
     out.print(
-        f"wrote {escape(str(target))}/: handout.html, instructor.html, roles/ ({len(pack.roles)} cards), "
-        f"{'kept the existing predictions.txt' if kept else 'predictions.txt'}; "
-        f"{f.total_runs} runs computed ({time.perf_counter() - started:.1f} s)",
+        f"wrote {literal(done.folder)}/: handout.html, instructor.html, roles/ ({done.role_cards} cards), "
+        f"{'kept the existing predictions.txt' if done.kept_predictions else 'predictions.txt'}; "
+        f"{done.findings.total_runs} runs computed ({done.seconds:.1f} s)",
         highlight=False,
     )
-
-
-def _predictions_of_another_exercise(path: Path, name: str) -> str | None:
-    """The exercise a predictions file's header names, if it is not ``name`` (its bets belong there)."""
-    try:
-        first = path.read_text(encoding="utf-8-sig").splitlines()[0]
-    except (OSError, UnicodeDecodeError, IndexError):
-        return None
-    match = re.match(r"# Predictions for the exercise '([a-z][a-z0-9_]*)'", first)
-    return match[1] if match and match[1] != name else None
 
 
 @exercise_app.command("debrief")
@@ -231,30 +190,27 @@ def debrief(
     force: Annotated[bool, typer.Option(help="replace an existing debrief.html")] = False,
 ) -> None:
     """Place recorded bets and the tables' results within the model's ensemble: debrief.html."""
-    from sim.teaching.debrief import debrief_page
-    from sim.teaching.predictions import read_predictions
-
     ld = _load(name)
     try:
-        entries = read_predictions(predictions, ld)
-    except ScenarioError as exc:
-        raise fail(exc.problems) from None
-    target = out_dir or predictions.parent
-    problem = prepare_output_dir(target, allow_existing=True)
-    if problem:
-        raise fail([problem])
-    if (target / "debrief.html").exists() and not force:
-        raise fail([f"{target / 'debrief.html'} exists; pass --force to replace it, or --out another folder"])
-    f = _compute(ld, runs)
-    page, placed = debrief_page(f, entries, _relative(predictions))
-    write_atomic(target / "debrief.html", lambda tmp: tmp.write_text(page, encoding="utf-8"))
+        with _progress(ld, runs) as advance:
+            done = debrief_to_folder(
+                ld,
+                predictions,
+                out_dir,
+                runs=runs,
+                force=force,
+                on_run_done=advance,
+                source=_relative(predictions),
+            )
+    except JobError as exc:
+        raise fail([neutral(p) for p in exc.problems]) from None
     t = Table(title="Placed within the ensemble", title_justify="left")
     for col in ("who", "question", "answer", "where it falls"):
         t.add_column(col)
-    for p in placed:
-        t.add_row(*(Text(x) for x in (p.who, p.question, p.answer, p.where)))
+    for p in done.placed:
+        t.add_row(*(Text(neutral(x)) for x in (p.who, p.question, p.answer, p.where)))
     out.print(t)
     out.print(
-        f"wrote {escape(str(target / 'debrief.html'))} ({len(placed)} entries, {f.total_runs} runs)",
+        f"wrote {literal(done.path)} ({len(done.placed)} entries, {done.findings.total_runs} runs)",
         highlight=False,
     )

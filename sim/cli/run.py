@@ -1,26 +1,25 @@
-"""``run``: simulate a scenario as a seeded ensemble and write its tables and report."""
+"""``run``: simulate a scenario as a seeded ensemble and write its tables and report.
+
+The pipeline is :func:`sim.jobs.run_to_folder`; this command parses flags, draws the progress bar and
+prints the summary.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import TaskID
 from rich.table import Table
 
 from sim.cli import report as report_cli
 from sim.cli.common import SEED_HELP, err, out, scenario_and_seed
 from sim.cli.exits import fail
 from sim.cli.progress import runs_progress
-from sim.experiments.ensemble import run_ensemble
-from sim.experiments.folder import prepare_output_dir
-from sim.experiments.manifest import package_versions, scenario_sha256
-from sim.experiments.store import days_frame, events_frame, runs_frame, write_csv, write_json, write_parquet
-from sim.scenario.class_code import class_code
-from sim.scenario.schema import Scenario
+from sim.jobs import JobError, RunOutcome, run_to_folder
+from sim.text import literal, neutral
 
 
 def run(
@@ -36,88 +35,81 @@ def run(
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="output folder (default: new under results/)")
     ] = None,
-    force: Annotated[bool, typer.Option(help="write into a non-empty --out folder")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            help="replace the results in --out as a whole (only a folder this program wrote; "
+            "docs/output-folders.md)"
+        ),
+    ] = False,
     report: Annotated[bool, typer.Option(help="also write report.html (plotly, opens offline)")] = True,
     fmt: report_cli.FormatOption = None,
 ) -> None:
     """Simulate a scenario as a seeded Monte Carlo ensemble and write its tables and report."""
-    started = time.perf_counter()
     if fmt is not None and not report:
         raise fail(["--format exports the report's figures: it cannot go with --no-report"])
-    scenario, sc, seed = scenario_and_seed(scenario, seed, set_)
-    target = out_dir or _new_results_dir(sc.name)
-    problem = prepare_output_dir(target, allow_existing=force)
-    if problem:
-        raise fail(
-            [
-                f"{problem}; choose another --out or pass --force (nothing was written)"
-                if "not empty" in problem
-                else problem
-            ]
-        )
-    horizon = days or sc.horizon_days
-    with runs_progress(err) as bar:
-        task = bar.add_task(f"simulating {sc.name}", total=runs)
-        ensemble = run_ensemble(sc, runs, seed, horizon, on_run_done=lambda _: bar.advance(task))
-    simulated = time.perf_counter() - started
-    summary = dict(ensemble.summary)
-    summary["days"] = horizon
-    summary["start_date"] = str(sc.start_date)
-    summary["manifest"] = _manifest(scenario, sc, set_ or [], seed, runs, horizon, simulated)
-    write_csv(target / "runs.csv", runs_frame(ensemble.rows))
-    write_parquet(target / "days.parquet", days_frame(ensemble.results))
-    write_parquet(target / "events.parquet", events_frame(ensemble.results))
-    write_json(target / "scenario.json", sc.model_dump(mode="json"))
-    write_json(target / "summary.json", summary)
-    _print_summary(sc, summary, ensemble.rows)
+    path, sc, seed_value = scenario_and_seed(scenario, seed, set_)
+    bar = _LazyBar(f"simulating {literal(sc.name)}", runs)
+    try:
+        with bar:
+            result = run_to_folder(
+                sc,
+                runs,
+                scenario_file=path,
+                seed=seed_value,
+                days=days,
+                overrides=set_ or [],
+                out=out_dir,
+                force=force,
+                report=report,
+                image_format=fmt.value if fmt else None,
+                on_run_done=bar.advance,
+            )
+    except JobError as exc:
+        raise fail(exc.problems) from None
+    _print_summary(result)
+    replaced = " (replacing the earlier results there)" if result.replaced else ""
     out.print(
-        f"\nwrote {target}/: summary.json, runs.csv, days.parquet, events.parquet, "
-        f"scenario.json  ({time.perf_counter() - started:.1f} s)",
+        f"\nwrote {neutral(result.folder)}/: summary.json, runs.csv, days.parquet, events.parquet, "
+        f"scenario.json{replaced}  ({result.seconds:.1f} s)",
+        markup=False,
         highlight=False,
     )
-    if report:
-        report_cli.write_folder_report(target, fmt)
+    report_cli.show_report(result.report)
 
 
-def _new_results_dir(name: str) -> Path:
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    base = Path("results") / f"{name}-{stamp}"
-    candidate, k = base, 1
-    while candidate.exists():
-        candidate, k = base.with_name(f"{base.name}-{k}"), k + 1
-    return candidate
+class _LazyBar:
+    """The runs progress bar, drawn from the first finished run: a refused folder shows no bar."""
+
+    def __init__(self, description: str, total: int) -> None:
+        self.bar = runs_progress(err)
+        self.description, self.total = description, total
+        self.task: TaskID | None = None
+
+    def advance(self, _run: int) -> None:
+        if self.task is None:
+            self.bar.start()
+            self.task = self.bar.add_task(self.description, total=self.total)
+        self.bar.advance(self.task)
+
+    def __enter__(self) -> _LazyBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.task is not None:  # stopping a bar never started still prints an empty line
+            self.bar.stop()
 
 
-def _manifest(
-    path: Path,
-    sc: Scenario,
-    overrides: list[str],
-    seed: int,
-    runs: int,
-    horizon: int,
-    seconds: float,
-) -> dict:
-    return {
-        "command": sys.argv,
-        "scenario_file": str(path),
-        "scenario_sha256": scenario_sha256(sc),
-        "overrides": overrides,
-        "seed": seed,
-        "class_code": class_code(sc.name, seed),
-        "runs": runs,
-        "days": horizon,
-        "packages": package_versions(),
-        "simulate_seconds": round(seconds, 3),
-        "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "reproduce": "run k is CeasefireModel(scenario, seed=seed, run=k)",
-    }
-
-
-def _print_summary(sc: Scenario, s: dict, rows: list[dict]) -> None:
+def _print_summary(result: RunOutcome) -> None:
+    """The summary tables; the first lines say what was run: scenario, class code, every --set."""
+    sc, s, manifest = result.ensemble.scenario, result.summary, result.manifest
     out.print(
-        f"[bold]{sc.title}[/]  ({s['runs']} runs, class code {class_code(sc.name, s['seed'])}, "
-        f"{s['days']} days from {sc.start_date})"
+        f"[bold]{literal(sc.title)}[/]  ({s['runs']} runs, class code {literal(manifest.class_code_label)}, "
+        f"{s['days']} days from {sc.start_date})",
+        highlight=False,
     )
+    if manifest.overrides:
+        out.print("  with " + " ".join(f"--set {neutral(o)}" for o in manifest.overrides), markup=False)
     t = Table(title="Outcome on the last day", title_justify="left")
     t.add_column("outcome")
     t.add_column("share of runs", justify="right")

@@ -1,4 +1,8 @@
-"""``trace``: one run day by day, every decision with the numbers behind it."""
+"""``trace``: one run day by day, every decision with the numbers behind it.
+
+The trace names the scenario, its actors and phases, which come from a file: each line is printed
+through :func:`sim.text.neutral` (control codes shown as ``\\xNN``, a line capped), plain text.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,10 @@ import typer
 from sim.cli.common import SEED_HELP, scenario_and_seed
 from sim.experiments.ensemble import run_one
 from sim.reports.trace import trace
+from sim.text import neutral
+
+LINE_SHOWN = 10_000
+"""Characters of one trace line shown at most (the lines the model writes are far shorter)."""
 
 
 def trace_cmd(
@@ -25,4 +33,4 @@ def trace_cmd(
     """Print one run day by day: every decision with the numbers behind it (compliance omitted)."""
     _, sc, seed_value = scenario_and_seed(scenario, seed, set_)
     result = run_one(sc, seed_value, run_index, days)
-    sys.stdout.write(trace(result))
+    sys.stdout.write("\n".join(neutral(line, LINE_SHOWN) for line in trace(result).split("\n")))

@@ -90,3 +90,32 @@ def expected_size(spec: SweepSpec) -> int:
     if spec.design == "sobol":
         return spec.samples * (d + 2)
     return spec.samples * (d + 1)
+
+
+MAX_POINTS = 100_000
+"""Design points a sweep may have: the plan holds every point in memory and the schema checks each
+combination before anything runs (a few milliseconds a point), so a larger design is split instead."""
+MAX_RUNS = 1_000_000
+"""Runs (points x replicates) a sweep may have: days of computing on a workstation; split it."""
+
+
+def size_problem(spec: SweepSpec) -> str | None:
+    """Why a design is too large to plan (one line), from its size alone: nothing is sampled or built."""
+    points = expected_size(spec)
+    runs = points * spec.replicates
+    if points > MAX_POINTS:
+        return (
+            f"the design has {_count(points)} points, more than the {MAX_POINTS:,} a sweep may have: "
+            f"refused before planning (nothing was run); use fewer steps, samples or axes, or split it"
+        )
+    if runs > MAX_RUNS:
+        return (
+            f"the plan has {_count(runs)} runs ({points:,} points x {spec.replicates:,} replicates), more "
+            f"than the {MAX_RUNS:,} a sweep may have: refused before planning (nothing was run); use "
+            f"fewer replicates or points, or split it"
+        )
+    return None
+
+
+def _count(n: int) -> str:
+    return f"{n:,}" if n < 10**15 else f"about {float(n):.1e}"

@@ -38,17 +38,25 @@ def run_ensemble(
     seed: int | None = None,
     horizon: int | None = None,
     on_run_done: Callable[[int], None] | None = None,
+    record: bool = True,
 ) -> Ensemble:
-    """Run ``runs`` seeded runs in this process; ``on_run_done`` is called after each (progress)."""
+    """Run ``runs`` seeded runs in this process; ``on_run_done`` is called after each (progress).
+
+    ``record=False`` keeps only each run's row (no day columns, no events, no results held), so
+    memory stays flat in the number of runs; rows and summary are the same either way.
+    """
     if runs < 1:
         raise ValueError(f"runs must be at least 1 (got {runs})")
     seed = scenario.seed if seed is None else seed
     results = []
+    rows = []
     for k in range(runs):
-        results.append(run_one(scenario, seed, k, horizon))
+        result = run_one(scenario, seed, k, horizon, record=record)
+        rows.append(run_row(result))
+        if record:
+            results.append(result)
         if on_run_done is not None:
             on_run_done(k)
-    rows = [run_row(r) for r in results]
     outcomes = [p.outcome for p in scenario.phases.values()]
     summary = summarise(rows, list(scenario.phases), outcomes, scenario.name, seed)
     summary["benchmark_compromise"] = benchmark_compromise(scenario)

@@ -1,7 +1,9 @@
 """Tidy tables (pandas) from run results, and their files: CSV, Parquet, JSON.
 
-Writing is atomic: each file is written beside its final name and renamed into place, so a failure
-never leaves a half-written file or overwrites a good one.
+Writing is atomic: each file is written into a ``.tmp-<pid>`` folder beside its final name and renamed
+into place, so a failure never leaves a half-written file or overwrites a good one. A process killed
+mid-write leaves its temporary in that folder, where the next command that locks the output folder
+removes it (:func:`sim.experiments.folder.clean_stale_temps`): temporaries never pass for results.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from pathlib import Path
 
 import pandas as pd
@@ -55,10 +58,30 @@ def events_frame(results: Sequence[RunResult]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["run", "seed", *EVENT_FIELDS])
 
 
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+TEMP_PREFIX = ".tmp-"
+"""Names starting with this in an output folder are temporaries: never results, removed when stale."""
+
+
+class StoreError(Exception):
+    """A stored table cannot be read; the message names the file (one line)."""
+
+
+def temp_dir(folder: Path) -> Path:
+    """This process's folder for temporaries inside ``folder`` (same file system: rename is atomic)."""
+    return folder / f"{TEMP_PREFIX}{os.getpid()}"
+
+
+def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
+    """Call ``write(tmp)`` on a temporary file in ``temp_dir(path.parent)``, then rename it into place."""
+    tmp_dir = temp_dir(path.parent)
+    for attempt in range(3):  # another thread may remove the emptied folder between mkdir and mkstemp
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", dir=tmp_dir)
+            break
+        except FileNotFoundError:
+            if attempt == 2:
+                raise
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)
@@ -69,6 +92,9 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        with suppress(OSError):
+            tmp_dir.rmdir()  # empty once its file is renamed; kept while another write uses it
 
 
 def write_json(path: Path, data: object) -> None:
@@ -108,9 +134,18 @@ def done_keys(out: Path, warn: Callable[[str], None] | None = None) -> set[tuple
                 continue
             keys.update(zip(df["point"].tolist(), df["replicate"].tolist(), strict=True))
     if (out / "runs.parquet").is_file():
-        df = pd.read_parquet(out / "runs.parquet", columns=KEY)
+        df = read_table(out / "runs.parquet", columns=KEY)
         keys.update(zip(df["point"].tolist(), df["replicate"].tolist(), strict=True))
     return keys
+
+
+def read_table(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """A Parquet table, or :class:`StoreError` naming the file if it cannot be read (never a traceback)."""
+    try:
+        return pd.read_parquet(path, columns=columns)
+    except Exception as exc:  # pyarrow, pandas and OS errors all mean: this file is damaged
+        text = " ".join(str(exc).split())[:200]
+        raise StoreError(f"{path}: unreadable ({type(exc).__name__}: {text})") from None
 
 
 def write_part(out: Path, rows: list[dict]) -> None:
@@ -121,9 +156,9 @@ def write_part(out: Path, rows: list[dict]) -> None:
 
 def collect_runs(out: Path) -> pd.DataFrame:
     """All stored runs, one row per key, sorted by (point, replicate)."""
-    frames = [pd.read_parquet(f) for f in sorted((out / PARTS).glob("part-*.parquet"))]
+    frames = [read_table(f) for f in sorted((out / PARTS).glob("part-*.parquet"))]
     if (out / "runs.parquet").is_file():
-        frames.insert(0, pd.read_parquet(out / "runs.parquet"))
+        frames.insert(0, read_table(out / "runs.parquet"))
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KEY)
     df = df.drop_duplicates(KEY, keep="first").sort_values(KEY, kind="stable")
     for col in df.columns:

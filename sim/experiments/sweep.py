@@ -305,8 +305,21 @@ def execute(
     return progress
 
 
+MAX_WORKERS = 256
+"""The largest ``--workers`` accepted at all."""
+
+
 def default_workers() -> int:
     return os.cpu_count() or 1
+
+
+def cap_workers(requested: int, tasks: int) -> int:
+    """Local workers actually started: at most twice the cores, and no more than there are tasks.
+
+    Each worker is a process holding the simulator; more of them than cores only adds memory and
+    start-up time, and a worker with no task to run is pure cost.
+    """
+    return max(1, min(requested, MAX_WORKERS, 2 * default_workers(), max(tasks, 1)))
 
 
 def estimate_seconds(sweep: LoadedSweep, total_runs: int, workers: int, probe_runs: int = 2) -> float:

@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
-from sim.scenario.loader import Problem, ScenarioError, load_source, problems_from, read_yaml, validate
-from sim.scenario.loader import apply_override as _apply
+from sim.scenario.loader import (
+    SCENARIO_SUFFIXES,
+    Problem,
+    ScenarioError,
+    load_source,
+    problems_from,
+    read_yaml,
+    validate,
+)
+from sim.scenario.paths import apply_override as _apply
+from sim.scenario.paths import number_at
 from sim.scenario.schema import MAX_SEED, Scenario
 
 
@@ -26,7 +36,7 @@ class SweepSpecError(ScenarioError):
 class Range(BaseModel):
     """A continuous axis: any value in [low, high]; a grid takes ``steps`` evenly spaced values."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     low: float
     high: float
     steps: Annotated[int, Field(ge=2, le=1000)] = 5
@@ -38,13 +48,30 @@ class Range(BaseModel):
         return self
 
 
-Axis = Annotated[list[Any], Field(min_length=1)] | Range
+_VALUES, _RANGE = "[values]", "[range]"
+"""Tags of the two kinds of axis: a list chooses the values, a mapping is a range (one error, not two)."""
+
+
+def _axis_kind(value: Any) -> str | None:
+    if isinstance(value, list):
+        return _VALUES
+    return _RANGE if isinstance(value, dict | Range) else None
+
+
+Axis = Annotated[
+    Annotated[list[Any], Field(min_length=1), Tag(_VALUES)] | Annotated[Range, Tag(_RANGE)],
+    Discriminator(
+        _axis_kind,
+        custom_error_type="axis_kind",
+        custom_error_message="expected a list of values or a range {low: ..., high: ...}",
+    ),
+]
 
 
 class SweepSpec(BaseModel):
     """What to sweep. ``scenario`` is relative to the spec file's folder, or absolute."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     name: str | None = Field(default=None, description="defaults to the spec file's stem")
     scenario: str
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 0
@@ -97,21 +124,24 @@ def load_sweep(path: Path | str) -> LoadedSweep:
     """Read and check a sweep spec and its scenario; :class:`SweepSpecError` lists the problems."""
     path = Path(path)
     try:
-        src = read_yaml(path)
+        src = read_yaml(path, what="sweep spec")
     except ScenarioError as exc:
         raise SweepSpecError(exc.problems) from None
     try:
         spec = SweepSpec.model_validate(src.data)
     except ValidationError as exc:
-        raise SweepSpecError(problems_from(exc, src, str(path))) from None
+        raise SweepSpecError(problems_from(exc, src, str(path), tags={_VALUES, _RANGE})) from None
     scenario_path = Path(spec.scenario)
     if not scenario_path.is_absolute():
         scenario_path = path.parent / scenario_path
     where = src.lines.get(("scenario",), (str(path), None))[1]
-    if not scenario_path.is_file():
+    if not os.path.lexists(scenario_path):
         raise SweepSpecError([Problem(str(path), where, "scenario", f"no such file: {scenario_path}")])
+    if scenario_path.suffix.lower() not in SCENARIO_SUFFIXES:
+        message = f"{scenario_path}: not a scenario file (a scenario is a .yaml or .yml file)"
+        raise SweepSpecError([Problem(str(path), where, "scenario", message)])
     try:
-        base = load_source(scenario_path)
+        base = load_source(scenario_path, referenced=True)
         scenario = validate(base, str(scenario_path))
     except ScenarioError as exc:
         raise SweepSpecError(exc.problems) from None
@@ -137,7 +167,7 @@ def load_sweep(path: Path | str) -> LoadedSweep:
             continue
         seen[canonical] = axis
         try:
-            current = _seeded_number(base.data, axis)
+            current = number_at(base.data, axis)
         except KeyError as exc:
             problems.append(Problem(str(path), line, f"axes.{axis}", exc.args[0]))
             continue
@@ -185,19 +215,6 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _seeded_number(data: dict, path: str) -> Any:
-    """The current value at a parameter path (a seeded value's ``value``); KeyError if none."""
-    node: Any = data
-    for key in path.split("."):
-        if isinstance(node, dict) and key in node:
-            node = node[key]
-        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
-            node = node[int(key)]
-        else:
-            raise KeyError(f"unknown parameter path {path!r} (see `run_sim.py scenario show`)")
-    return node["value"] if isinstance(node, dict) and "value" in node else node
-
-
 def _first_error(exc: ValueError) -> str:
     if isinstance(exc, ValidationError):
         err = exc.errors(include_url=False)[0]
@@ -222,7 +239,7 @@ def assumption_axes(
         if seeded.assumption is None or ".salience." in f".{path}.":
             continue
         v = seeded.value
-        raw = _seeded_number(scenario_data, path)
+        raw = number_at(scenario_data, path)
         unit = _is_unit(scenario, path)
         if isinstance(raw, int) and not isinstance(raw, bool):
             if v < 2:

@@ -126,11 +126,10 @@ class Terminal:
 
 def read_moves(path: Path, actors: set[str], issues: tuple[str, ...]) -> dict[str, Answer]:
     """A moves file (``DAY | ACTOR | KIND SUBJECT | ANSWER`` per line); every bad line is named."""
+    from sim.scenario.reading import read_text
+
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(name, None, "", f"cannot read the file: {exc}")]) from None
+    text = read_text(path)  # a regular UTF-8 file, bounded, no control characters (a BOM is fine)
     moves: dict[str, Answer] = {}
     problems = []
     for number, raw in enumerate(text.splitlines(), start=1):

@@ -51,7 +51,7 @@ def occupancy_figure(frame: pd.DataFrame, labels: Labels) -> go.Figure:
         cols=1,
         shared_xaxes=True,
         subplot_titles=[labels.phase(p) for p in phases],
-        vertical_spacing=0.06,
+        vertical_spacing=50 / (160 + 170 * len(phases)),  # 50 px between panels, however many phases
     )
     all_days = np.sort(frame["day"].unique())
     x = [labels.date(d) for d in all_days]

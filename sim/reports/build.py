@@ -16,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from sim.experiments.folder import safe_name
+from sim.experiments.manifest import class_code_label
 from sim.experiments.store import collect_runs, write_atomic, write_csv
 from sim.plots import ensemble as ens
 from sim.plots import run as one
@@ -24,6 +26,7 @@ from sim.plots.style import Labels, esc
 from sim.reports.document import Chart, Report, Section
 from sim.reports.html import render
 from sim.scenario.class_code import class_code
+from sim.scenario.reading import MAX_JSON_BYTES, ScenarioError, read_text
 from sim.scenario.schema import Scenario, seeded_values
 
 REPORT_FILE = "report.html"
@@ -54,8 +57,10 @@ def build_report(folder: Path) -> Report:
 
 def _read_json(path: Path) -> dict:
     try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
+        return json.loads(read_text(path, max_bytes=MAX_JSON_BYTES))
+    except ScenarioError as exc:
+        raise ReportError(str(exc.problems[0])) from None
+    except json.JSONDecodeError as exc:
         raise ReportError(f"{path}: unreadable ({exc})") from None
 
 
@@ -83,14 +88,33 @@ def _version() -> str:
 
 
 def _caption(labels: Labels, manifest: dict, what: str) -> str:
+    """Where the figures come from: scenario (with every --set override), what was run, versions."""
     packages = manifest.get("packages", {})
+    packages = packages if isinstance(packages, dict) else {}
     stack = ", ".join(f"{k} {v}" for k, v in packages.items() if k in ("python", "mesa", "numpy") and v)
     sha = str(manifest.get("scenario_sha256", ""))[:12]
     written = manifest.get("written") or manifest.get("finished") or manifest.get("started") or ""
+    overrides = _overrides(manifest)
+    changed = f" with {esc(' '.join(f'--set {o}' for o in overrides))}" if overrides else ""
     return (
-        f"Scenario {labels.title} ({esc(labels.name)}, sha256 {esc(sha)}…) · {esc(what)} · "
+        f"Scenario {labels.title} ({esc(labels.name)}{changed}, sha256 {esc(sha)}…) · {esc(what)} · "
         f"ceasefire-sim {esc(_version())} ({esc(stack)}) · data written {esc(written)}"
     )
+
+
+def _overrides(manifest: dict) -> list[str]:
+    """The ``--set`` overrides a manifest records (none if it records them oddly)."""
+    found = manifest.get("overrides") or []
+    return [str(o) for o in found] if isinstance(found, list) else []
+
+
+def _with_overrides(title: str, overrides: list[str], shown: int = 3) -> str:
+    """A report title (HTML) that says the scenario was changed, and how (the first few overrides)."""
+    if not overrides:
+        return title
+    listed = ", ".join(esc(o) for o in overrides[:shown])
+    more = f" and {len(overrides) - shown} more" if len(overrides) > shown else ""
+    return f"{title}, with --set {listed}{more}"
 
 
 def provenance_rows(sc: Scenario, swept: set[str] | None = None) -> list[tuple[str, str, str, str]]:
@@ -129,10 +153,8 @@ def run_report(folder: Path) -> Report:
     phases = list(sc.phases)
     n = len(runs)
     last_day = int(days["day"].max())
-    what = (
-        f"class code {class_code(sc.name, summary['seed'])}, {n} run{'s' if n != 1 else ''} × {last_day} "
-        f"days from {sc.start_date}"
-    )
+    code = class_code_label(class_code(sc.name, summary["seed"]), _overrides(manifest))
+    what = f"class code {code}, {n} run{'s' if n != 1 else ''} × {last_day} days from {sc.start_date}"
     sections: list[Section] = []
     if n > 1:
         sections += ensemble_sections(runs, days, labels, phases, summary, last_day)
@@ -148,7 +170,10 @@ def run_report(folder: Path) -> Report:
         text = run_story(runs.iloc[0], labels)
         sections.append(run_section(days, events, labels, phases, run, text))
     return Report(
-        title=f"{labels.title}: {'ensemble of ' + str(n) + ' runs' if n > 1 else 'one run'}",
+        title=_with_overrides(
+            f"{labels.title}: {'ensemble of ' + str(n) + ' runs' if n > 1 else 'one run'}",
+            _overrides(manifest),
+        ),
         kind="ensemble" if n > 1 else "run",
         caption=_caption(labels, manifest, what),
         sections=sections,
@@ -398,7 +423,19 @@ def sweep_report(folder: Path, manifest: dict) -> Report:
         glance.append(
             (sw.axis_label(a), f"{values.min():.3g} to {values.max():.3g} ({values.nunique()} values)")
         )
-    if marks.shape[1] == 0:
+    if not axes:
+        shares = runs["outcome"].value_counts(normalize=True)
+        glance += [(f"ends in {labels.outcome(o)}", f"{share:.1%}") for o, share in shares.items()]
+        sections.append(
+            Section(
+                "Response",
+                "The sweep varies no input (no axes): its runs are replicates of one scenario, with nothing "
+                "to plot against. `run_sim.py run` draws an ensemble's figures.",
+                [],
+                glance,
+            )
+        )
+    elif marks.shape[1] == 0:
         sections.append(
             Section("Response", "Every run ended the same way at every point: nothing to plot.", [], glance)
         )
@@ -478,7 +515,8 @@ def sweep_report(folder: Path, manifest: dict) -> Report:
 
 
 def _slug(path: str) -> str:
-    return path.replace(".", "-")
+    """A parameter path as part of a chart's name, which names its image and CSV files: one safe part."""
+    return safe_name(path.replace(".", "-"), limit=80)
 
 
 # -- writing -------------------------------------------------------------------------------------

@@ -10,8 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from sim.scenario.reading import ScenarioError, read_yaml
 from sim.scenario.schema import MAX_SEED
 
 CODE = re.compile(r"^(?:(?P<name>[a-z][a-z0-9_]*)@)?(?P<seed>\d+)$")
@@ -56,8 +55,8 @@ def find_scenario(name: str, folder: Path) -> Path:
     names: dict[str, Path] = {}
     for path in by_stem + candidates:
         try:
-            data = yaml.safe_load(path.read_text())
-        except (OSError, yaml.YAMLError):
+            data = read_yaml(path, echo=False).data
+        except ScenarioError:  # unreadable, too large, not plain data: not a scenario to find by name
             continue
         if isinstance(data, dict) and isinstance(data.get("name"), str) and "axes" not in data:  # no sweeps
             names.setdefault(data["name"], path)

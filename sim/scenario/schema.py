@@ -14,6 +14,8 @@ from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from sim.scenario.paths import value_at as value_at  # re-exported: the dotted-path reader lives in paths.py
+
 T = TypeVar("T")
 MAX_SEED = 2**63 - 1
 """The largest seed (numpy's SeedSequence takes any non-negative int; this keeps it an int64)."""
@@ -25,6 +27,11 @@ Days = Annotated[int, Field(ge=1, le=3650)]
 Count = Annotated[int, Field(ge=0, le=10_000_000)]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2200, 12, 31)
+"""A run's days lie between these: a far-future start would overflow the calendar mid-run."""
+StartDate = Annotated[dt.date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
+
 SEED_ARTICLE = "seed-article"
 SEED_PARAGRAPHS = frozenset(f"P{i}" for i in range(14))
 _SOURCE = re.compile(r"^(?P<doc>[A-Za-z0-9_.:/-]+?)(#(?P<anchor>[A-Za-z0-9_.-]+))?$")
@@ -32,7 +39,8 @@ SALIENCE_TOLERANCE = 1e-6
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # allow_inf_nan: YAML reads .inf and .nan as floats; no scenario quantity is infinite or undefined
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Evidence(_Frozen):
@@ -304,7 +312,7 @@ class Scenario(_Frozen):
     title: str
     description: str = ""
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)]
-    start_date: dt.date
+    start_date: StartDate
     horizon_days: Days = 180
     outcomes: list[Identifier] = Field(
         default_factory=list,
@@ -362,6 +370,9 @@ def _reference_problems(s: Scenario):
     def unknown(kind: str, name: str, known: set[str]) -> str:
         return f"unknown {kind} {name!r} (known: {', '.join(sorted(known))})"
 
+    last_day = s.start_date + dt.timedelta(days=s.horizon_days)
+    if last_day > LATEST_DATE:
+        yield f"horizon_days: the run would end on {last_day}, after the latest date ({LATEST_DATE})"
     if len(s.belligerents) < 2:
         yield "actors: a scenario needs at least two belligerents"
     if s.outcomes:
@@ -393,8 +404,8 @@ def _reference_problems(s: Scenario):
             if lever.target not in actors:
                 yield f"actors.{a}.levers.{lever_id}.target: {unknown('actor', lever.target, actors)}"
     for p, phase in s.phases.items():
-        for issue in [phase.core_issue, *phase.terms]:
-            if issue is not None and issue not in issues:
+        for issue in [i for i in (phase.core_issue, *phase.terms) if i is not None]:
+            if issue not in issues:
                 yield f"phases.{p}: {unknown('issue', issue, issues)}"
         for d in phase.domains:
             if d not in domains:
@@ -490,11 +501,3 @@ def seeded_values(node: BaseModel, prefix: str = "") -> list[tuple[str, Seeded]]
 
     walk(node, prefix)
     return found
-
-
-def value_at(scenario: Scenario, path: str) -> float:
-    """The number at a dotted parameter path (as ``--set`` names it) of a scenario."""
-    node: object = scenario.model_dump(mode="json")
-    for key in path.split("."):
-        node = node[int(key)] if isinstance(node, list) else node[key]  # type: ignore[index]
-    return float(node["value"] if isinstance(node, dict) else node)  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ is reported with the file, the line and the field, like a scenario's.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -307,8 +308,8 @@ def exercise_files(folder: Path) -> list[Path]:
 def find_exercise(name: str, folder: Path) -> Path:
     """An exercise by its file name (stem) or its ``name``; a ValueError lists those there are."""
     as_path = Path(name)
-    if as_path.suffix in (".yaml", ".yml") and as_path.is_file():
-        return as_path
+    if as_path.suffix in (".yaml", ".yml") and os.path.lexists(as_path):
+        return as_path  # reading it refuses what is not a regular file, by name
     files = exercise_files(folder)
     for f in files:
         if f.stem == name:

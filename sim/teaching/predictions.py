@@ -23,6 +23,7 @@ from pathlib import Path
 from sim.model.results import NO_TRUCE
 from sim.scenario.class_code import ClassCode, parse_seed
 from sim.scenario.loader import Problem, ScenarioError
+from sim.scenario.reading import read_text
 from sim.teaching.exercise import LoadedExercise
 from sim.teaching.quantities import Quantity, share_below
 from sim.teaching.templates import fmt_number, fmt_quantity, fmt_share, parse_ref
@@ -87,12 +88,7 @@ def answer_hint(loaded: LoadedExercise, answer: str) -> str:
 def read_predictions(path: Path, loaded: LoadedExercise) -> list[Entry]:
     """Every bet in the file; a :class:`ScenarioError` lists each malformed line by number."""
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")  # Notepad's byte-order mark
-    except FileNotFoundError:
-        raise ScenarioError([Problem(name, None, "", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(name, None, "", f"cannot read the file: {exc}")]) from None
+    text = read_text(path)  # a regular UTF-8 file, bounded, no control characters; Notepad's BOM is fine
     entries, problems = parse_predictions(text, name, loaded)
     if problems:
         raise ScenarioError(problems)

@@ -5,7 +5,8 @@
 beside the naive baseline "nothing changes". It also ranks observed quantities within the simulated
 distributions (the energy truce's first and last day in force, the violations claimed by day 31),
 and sets the capability x salience weighted mean of positions (the naive package benchmark) beside
-the model's signed packages. Pure computation; ``sim.cli.validate`` writes and plots.
+the model's signed packages. Pure computation: ``sim.jobs.validate`` writes a folder,
+``sim.plots.validation`` and ``sim.reports.validation`` draw.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from sim.experiments.ensemble import run_one
+from sim.experiments.manifest import scenario_sha256
 from sim.model.ceasefire import benchmark_compromise
 from sim.model.results import run_row
 from sim.scenario.schema import Scenario
@@ -66,13 +68,14 @@ class Validation:
     held_out_share: tuple[float, float, float]
     """The share of runs reproducing every validation-window pattern at once."""
     naive: dict[str, bool]
+    occupancy: pd.DataFrame
+    """Per day: the share of runs with each phase in force (a column per phase)."""
+    exchanges: pd.DataFrame
+    """Per day: quantiles over runs of the cumulative number of exchange days, and the record's."""
     ranks: list[tuple[str, str, str]] = field(default_factory=list)
     """(quantity, observed, where it falls among the runs)."""
     packages: list[tuple[str, float, float | None]] = field(default_factory=list)
     """(issue, naive weighted-mean benchmark, the model's median signed term)."""
-    occupancy: pd.DataFrame | None = None
-    exchanges: pd.DataFrame | None = None
-    """Per day: quantiles over runs of the cumulative number of exchange days, and the record's."""
 
 
 def _share(k: int, n: int) -> tuple[float, float, float]:
@@ -133,21 +136,55 @@ def validate(sc: Scenario, runs: int, seed: int | None = None) -> Validation:
     held_out_share = _share(int(table[held].all(axis=1).sum()), n)
     naive = evaluate(*nothing_changes(list(sc.phases), sc.horizon_days))
     occ = pd.DataFrame(occupancy).groupby("day").mean().reset_index()
-    v = Validation(sc, seed, n, table, shares, all_share, held_out_share, naive, occupancy=occ)
     horizon = len(cumulative) // n
     per_day = pd.DataFrame({"day": list(range(1, horizon + 1)) * n, "cumulative": cumulative})
-    q = per_day.groupby("day")["cumulative"].quantile([0.1, 0.5, 0.9]).unstack()
+    q = per_day.groupby("day")["cumulative"].quantile([0.1, 0.5, 0.9]).unstack()  # type: ignore[arg-type]
     q.columns = ["p10", "median", "p90"]
     q["observed"] = [sum(1 for x in OBSERVED_EXCHANGE_DAYS if x <= d) for d in q.index]
-    v.exchanges = q.reset_index()
-    v.ranks = _ranks(table)
     bench = benchmark_compromise(sc)
-    v.packages = [
+    package_terms = [
         (issue, bench[issue], statistics.median(values) if values else None)
         for issue, values in packages.items()
         if issue in bench and issue not in sc.phases
     ]
-    return v
+    return Validation(
+        sc,
+        seed,
+        n,
+        table,
+        shares,
+        all_share,
+        held_out_share,
+        naive,
+        occupancy=occ,
+        exchanges=q.reset_index(),
+        ranks=_ranks(table),
+        packages=package_terms,
+    )
+
+
+def naive_as_good(v: Validation) -> list[str]:
+    """Patterns where 'nothing changes' does as well as the model or better: it reproduces them
+    always (it is one deterministic course), the model in at most all of its runs."""
+    return [p.id for p in PATTERNS if v.naive[p.id]]
+
+
+def summary(v: Validation) -> dict:
+    """A validation as JSON-ready data (validation.json): shares, the naive baseline, ranks, packages."""
+    return {
+        "scenario": v.scenario.name,
+        "scenario_sha256": scenario_sha256(v.scenario),
+        "seed": v.seed,
+        "runs": v.runs,
+        "patterns": {p.id: {"text": p.text, "window": p.window, "share": v.shares[p.id]} for p in PATTERNS},
+        "all_at_once": v.all_share,
+        "held_out_at_once": v.held_out_share,
+        "nothing_changes": v.naive,
+        "naive_as_good_or_better_on": naive_as_good(v),
+        "ranks": v.ranks,
+        "packages": v.packages,
+        "packages_note": "issue, naive capability x salience weighted mean, the model's median signed term",
+    }
 
 
 def _ranks(table: pd.DataFrame) -> list[tuple[str, str, str]]:
