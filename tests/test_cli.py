@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 from conftest import ROOT
@@ -91,9 +92,14 @@ def test_set_and_seed_flags_and_refusal_to_overwrite(tmp_path, cli):
 
 
 def test_the_readme_run_command_as_written(tmp_path):
-    # the README's first command, minus the install: `.venv/bin/python run_sim.py run`, from a folder
+    # the README's first command, minus the install: `.venv/bin/ceasefire-sim run`, from a folder
+    readme = (ROOT / "README.md").read_text()
+    first = readme.split("```bash\n", 1)[1].split("\n", 1)[0]
+    assert first.endswith("&& .venv/bin/ceasefire-sim run"), first
+    command = Path(sys.executable).with_name("ceasefire-sim")
+    assert command.is_file(), f"{command}: the installed command is missing (pip install -e .)"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "run_sim.py"), "run"],
+        [str(command), "run"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
