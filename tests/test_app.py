@@ -1,18 +1,31 @@
-"""The dashboard in a real browser: it loads offline, a slider moves, Step redraws the plots.
+"""The dashboard in a real browser, and the ``app`` command's server lifetime.
 
-The server runs with every outbound connection sent to a dead proxy (no internet), and the browser
-(Playwright driving the system's Chromium: no browser download) aborts and records any request that
-is not to localhost; both must find nothing to fetch from outside.
+In the browser: it loads offline, a slider moves, Step redraws the plots, and ▶ plays sixty days and
+more with the figures following, with no error on the page. The server runs with every outbound
+connection sent to a dead proxy (no internet), and the browser (Playwright driving the system's
+Chromium: no browser download) aborts and records any request that is not to localhost; both must
+find nothing to fetch from outside. In this process: the page's figures drawn over and over while
+a thread steps the run, each of whole days.
+
+The server never outlives ``app``: stopped by SIGTERM, SIGINT or Ctrl-C (SIGINT to the whole process
+group), or killed outright, ``app`` leaves nothing listening on its port and no process behind. Every
+``app`` here runs in a session of its own, killed whole in a ``finally`` should a test fail half-way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from conftest import CHROMIUM, ROOT
@@ -20,6 +33,11 @@ from conftest import CHROMIUM, ROOT
 playwright = pytest.importorskip("playwright.sync_api")
 
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
+DAY = re.compile(r"Day (\d+) of (\d+)")
+START = 120.0  # seconds: generous waits for a busy 2-core machine; never asserted on
+PLAY_DAYS = 60
+
+pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="looks for leftover processes in /proc")
 
 
 def _free_port() -> int:
@@ -28,60 +46,169 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _listening(port: int) -> bool:
+    """Whether anything accepts connections on the port."""
+    with socket.socket() as s:
+        s.settimeout(2)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _group(pgid: int) -> list[str]:
+    """The live processes of a process group (zombies left out: they hold nothing), as 'pid name'."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # ended while we looked
+            continue
+        name, rest = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
+        if rest[0] != "Z" and int(rest[2]) == pgid:
+            found.append(f"{stat.parent.name} {name}")
+    return found
+
+
+FOLLOW_PYTEST = (  # then exec: the same process, told by the kernel to stop (SIGTERM) if pytest dies
+    "import ctypes, os, signal, sys; ctypes.CDLL(None).prctl(1, signal.SIGTERM); "
+    "os.getppid() == int(sys.argv[1]) or sys.exit('pytest is gone'); os.execv(sys.argv[2], sys.argv[2:])"
+)
+
+
+def _start(port: int, log: Path) -> subprocess.Popen:
+    """``run_sim.py app`` in a session of its own, offline: outbound requests go to a dead proxy.
+
+    Should pytest itself be killed (no ``finally`` runs), ``app`` is stopped by the kernel and takes
+    its server with it (PR_SET_PDEATHSIG, set before exec)."""
+    dead = "http://127.0.0.1:9"  # nothing listens: any request to the internet fails at once
+    env = {**os.environ, "HTTP_PROXY": dead, "HTTPS_PROXY": dead, "http_proxy": dead, "https_proxy": dead}
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    app = [sys.executable, str(ROOT / "run_sim.py"), "app", "--port", str(port)]
+    with log.open("w") as out:  # a file, not a pipe nobody reads: a full pipe would stall the server
+        return subprocess.Popen(
+            [sys.executable, "-c", FOLLOW_PYTEST, str(os.getpid()), *app],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def _wait_up(proc: subprocess.Popen, port: int, log: Path) -> str:
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + START
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status == 200:
+                    return url
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"the dashboard did not start (exit {proc.poll()}): {log.read_text()[-2000:]}")
+
+
+def _wait_gone(proc: subprocess.Popen, port: int) -> tuple[int | None, bool, list[str]]:
+    """Wait (generously) for ``app`` to end, its port to close and its group to empty; what is left."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None and not _listening(port) and not _group(proc.pid):
+            break
+        time.sleep(0.25)
+    return proc.poll(), _listening(port), _group(proc.pid)
+
+
+@contextlib.contextmanager
+def _app(tmp: Path) -> Iterator[tuple[subprocess.Popen, int, str, Path]]:
+    """A started ``app``; whatever a test did, its whole process group is killed on the way out."""
+    port, log = _free_port(), tmp / "app.log"
+    proc = _start(port, log)
+    try:
+        yield proc, port, _wait_up(proc, port, log), log
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+
+
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory) -> Iterator[tuple[str, subprocess.Popen]]:
+    """One dashboard for the browser tests, stopped by SIGTERM to ``app`` alone at the end, which must
+    take its server with it."""
     if CHROMIUM is None:
         if os.environ.get("CEASEFIRE_REQUIRE_CHROMIUM"):
             pytest.fail("Chromium is required here (CEASEFIRE_REQUIRE_CHROMIUM) but not installed")
         pytest.skip("needs Chromium (.ci/run installs Debian's chromium)")
-    port = _free_port()
-    dead = "http://127.0.0.1:9"  # nothing listens: any request to the internet fails at once
-    env = {**os.environ, "HTTP_PROXY": dead, "HTTPS_PROXY": dead, "http_proxy": dead, "https_proxy": dead}
-    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "run_sim.py"), "app", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+    with _app(tmp_path_factory.mktemp("app")) as (proc, port, url, log):
+        yield url, proc
+        assert proc.poll() is None, f"the server died during the tests: {log.read_text()[-2000:]}"
+        proc.send_signal(signal.SIGTERM)
+        code, listening, left = _wait_gone(proc, port)
+        assert code is not None, "app did not stop on SIGTERM"
+        assert not listening, f"port {port} still open after app stopped"
+        assert left == [], f"processes left behind by app: {left}"
+        assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
+
+
+@contextlib.contextmanager
+def _browser(url: str, outside: list[str], failed: list[str], errors: list[str]):
+    """Chromium with every request not to localhost aborted (and recorded)."""
+
+    def route(r):
+        if r.request.url.startswith(LOCAL):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+
+        def new_page(**kwargs):
+            page = browser.new_page(**kwargs)
+            page.route("**/*", route)
+            page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            return page
+
         try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail(f"the dashboard did not start: {proc.stdout.read()[-2000:]}")
-    yield url, proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+            yield new_page
+        finally:
+            browser.close()
+
+
+def _day(page) -> int:
+    match = DAY.search(page.get_by_text(DAY).first.inner_text())
+    assert match, "no status line"
+    return int(match.group(1))
+
+
+def _plot_days(page) -> list:
+    """The day each figure on the page was drawn for (``layout.meta.day``, set by the dashboard)."""
+    return page.evaluate(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+        ".map(d => (d.layout && d.layout.meta) ? d.layout.meta.day : null)"
+    )
+
+
+def _wait_until(check, every: float = 0.25) -> None:
+    """Poll ``check`` until it holds, for up to a generous ``START`` seconds; then assert it."""
+    deadline = time.monotonic() + START
+    while time.monotonic() < deadline and not check():
+        time.sleep(every)
+    assert check()
+
+
+def _no_error_shown(page) -> None:
+    text = page.locator("body").inner_text()
+    assert "Traceback" not in text, text[:3000]
+    assert not re.search(r"\w*Error\b", text), text[:3000]
 
 
 def test_the_dashboard_runs_offline_a_slider_moves_and_step_redraws(server):
     url, proc = server
     outside: list[str] = []
     failed: list[str] = []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-
-        def route(r):
-            if r.request.url.startswith(LOCAL):
-                r.continue_()
-            else:
-                outside.append(r.request.url)
-                r.abort()
-
-        page.route("**/*", route)
-        page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    errors: list[str] = []
+    with _browser(url, outside, failed, errors) as new_page:
+        page = new_page(viewport={"width": 1400, "height": 1000})
         page.goto(url)
         page.get_by_text("press Step").first.wait_for(timeout=90_000)
         assert page.locator(".js-plotly-plot").count() == 0
@@ -104,24 +231,141 @@ def test_the_dashboard_runs_offline_a_slider_moves_and_step_redraws(server):
         plots = page.locator(".js-plotly-plot")
         plots.first.wait_for(timeout=30_000)
         assert plots.count() == 3
+        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length == 3")
         before = [plots.nth(i).inner_html() for i in range(3)]
         for _ in range(5):
             page.get_by_role("button", name="Step").click()
-        page.get_by_text("Day 6 of 180").wait_for(timeout=30_000)
-        time.sleep(1.0)
+        page.get_by_text("Day 6 of 180").wait_for(timeout=120_000)
+        for _ in range(300):  # each figure is redrawn for day 6
+            if _plot_days(page) == [6, 6, 6]:
+                break
+            time.sleep(0.1)
+        assert _plot_days(page) == [6, 6, 6]
         after = [plots.nth(i).inner_html() for i in range(3)]
         assert before[0] != after[0]  # the phase timeline has grown by five days
-        other = browser.new_page()  # another student, or a reload: a run of its own, not this one
-        other.route("**/*", route)
+        other = new_page()  # another student, or a reload: a run of its own, not this one
         other.goto(url)
         other.get_by_text("Day 0 of 180").wait_for(timeout=90_000)
         other.get_by_role("button", name="Step").click()
         other.get_by_text("Day 1 of 180").wait_for(timeout=30_000)
         page.get_by_text("Day 6 of 180").wait_for(timeout=5_000)  # unchanged by the other page's step
         other.close()
-        if os.environ.get("CEASEFIRE_SCREENSHOT"):  # a file to look at: CEASEFIRE_SCREENSHOT=out.png
-            page.screenshot(path=os.environ["CEASEFIRE_SCREENSHOT"])
-        browser.close()
+        _no_error_shown(page)
     assert outside == [], f"requests left localhost: {outside}"
     assert failed == [], f"requests failed: {failed}"
+    assert errors == [], f"errors on the page: {errors}"
     assert proc.poll() is None  # the server is still up
+
+
+def test_play_runs_sixty_days_and_more_with_the_figures_following_then_pauses(server):
+    """▶ steps the run in mesa's own thread while the page redraws from another: every redraw must
+    see whole days (it once turned the page into 'All arrays must be of the same length')."""
+    url, proc = server
+    outside: list[str] = []
+    failed: list[str] = []
+    errors: list[str] = []
+    with _browser(url, outside, failed, errors) as new_page:
+        page = new_page(viewport={"width": 1400, "height": 1800})  # all three figures in view
+        page.goto(url)
+        page.get_by_text("Day 0 of 180").wait_for(timeout=90_000)
+        # mesa's slowest play (a step each 500 ms): the page shows days behind the model, and a fast
+        # machine once stepped to the end (day 180, ❚❚ disabled) before the pause got there
+        interval = page.get_by_role("slider", name="Play Interval (ms)")
+        interval.focus()
+        interval.press("End")
+        _wait_until(lambda: float(interval.get_attribute("aria-valuenow") or 0) >= 400)
+        page.get_by_role("button", name="▶").click()
+        page.get_by_role("button", name="❚❚").wait_for(timeout=30_000)
+
+        seen: set[int] = set()  # the days the figures were drawn for while playing
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and _day(page) < PLAY_DAYS:
+            seen.update(d for d in _plot_days(page) if d is not None)
+            _no_error_shown(page)
+            time.sleep(0.25)
+        assert _day(page) >= PLAY_DAYS, f"played only to day {_day(page)}"
+        # the page may show days behind the model's (a busy machine draws slowly), so the run may even
+        # reach its end before the pause lands: mesa then disables ❚❚, and a forced click does nothing
+        page.get_by_role("button", name="❚❚").click(force=True)
+        _wait_until(lambda: page.get_by_role("button", name="▶").count() == 1 or _day(page) == 180)
+
+        # paused: the page catches up with the model's last day, and then stays there
+        days = [_day(page)]
+        _wait_until(lambda: days.append(_day(page)) or days[-3:] == [days[-1]] * 3, every=1.0)
+        day = days[-1]
+        _wait_until(lambda: _plot_days(page) == [day] * 3)  # every figure drawn for that day
+        assert PLAY_DAYS <= day <= 180
+        time.sleep(2.0)
+        assert _day(page) == day, "the run went on after pause"
+        assert len(seen) >= 3, f"the figures were not redrawn while playing: drawn for days {sorted(seen)}"
+        _no_error_shown(page)
+        if os.environ.get("CEASEFIRE_SCREENSHOT"):  # a file to look at: CEASEFIRE_SCREENSHOT=out.png
+            page.screenshot(path=os.environ["CEASEFIRE_SCREENSHOT"])
+    assert outside == [], f"requests left localhost: {outside}"
+    assert failed == [], f"requests failed: {failed}"
+    assert errors == [], f"errors on the page: {errors}"
+    assert proc.poll() is None  # the server is still up
+
+
+def test_the_page_draws_whole_days_while_another_thread_steps_the_run():
+    """The race behind 'All arrays must be of the same length', made likely: a thread steps the run to
+    its end, Python switching threads as often as it can, while this one draws the page's figures over
+    and over from what the page reads (``model.shown``). Each draw must be of whole days."""
+    from sim.dashboard import app as dash
+
+    model = dash.DashboardModel()
+    done, failure, drawn = threading.Event(), [], set()
+
+    def play() -> None:
+        try:
+            while model.running:
+                model.step()
+        except BaseException as exc:  # reported below, not lost in the thread
+            failure.append(exc)
+        finally:
+            done.set()
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        thread = threading.Thread(target=play)
+        thread.start()
+        while not done.is_set():
+            shown = model.shown
+            assert shown.days["day"].tolist() == list(range(1, shown.day + 1))
+            assert (shown.events["day"] <= shown.day).all()
+            if shown.day:
+                for kind in ("timeline", "trust", "violations"):
+                    assert dash.figure(model, shown, kind).layout.meta["day"] == shown.day
+            drawn.add(shown.day)
+        thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert failure == []
+    assert model.shown.day == model.horizon
+    assert any(0 < day < model.horizon for day in drawn), sorted(drawn)  # drawn while it ran
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "SIGTERM to app",
+        "SIGINT to app",
+        "Ctrl-C (SIGINT to the process group)",
+        "SIGKILL to app (no cleanup of its own)",
+    ],
+)
+def test_app_never_leaves_its_server_behind(how, tmp_path):
+    with _app(tmp_path) as (proc, port, _url, log):
+        assert _listening(port)
+        if how.startswith("Ctrl-C"):
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(getattr(signal, how.split()[0]))
+        code, listening, left = _wait_gone(proc, port)
+        assert code is not None, f"app did not stop on {how}"
+        assert not listening, f"port {port} still open after {how}: {log.read_text()[-2000:]}"
+        assert left == [], f"processes left behind after {how}: {left}"
+        if not how.startswith("SIGKILL"):
+            assert code == 0, log.read_text()[-2000:]
+            assert "Traceback" not in log.read_text(), log.read_text()[-3000:]

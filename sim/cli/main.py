@@ -7,6 +7,9 @@ never a traceback.
 
 from __future__ import annotations
 
+import errno
+import sys
+
 import typer
 
 from sim.cli import app as app_cli
@@ -15,9 +18,11 @@ from sim.cli import report as report_cli
 from sim.cli import sweep as sweep_cli
 from sim.cli import validate as validation_cli
 from sim.cli.exercise import exercise_app
+from sim.cli.exits import EXIT_BAD_INPUT
 from sim.cli.run import run
 from sim.cli.scenario import scenario_app
 from sim.cli.trace import trace_cmd
+from sim.text import neutral
 
 app = typer.Typer(
     add_completion=False,
@@ -38,4 +43,12 @@ app.command("validate")(validation_cli.validate_command)
 
 
 def main() -> None:
-    app()
+    """Run the command line; an operating-system refusal the commands did not foresee (a path too
+    long, a full disk) still ends in one line, never a traceback."""
+    try:
+        app()
+    except OSError as exc:
+        where = f"{neutral(exc.filename)}: " if exc.filename else ""
+        typer.echo(f"{where}{exc.strerror or neutral(exc)}", err=True)
+        bad_input = exc.errno in (errno.ENAMETOOLONG, errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ELOOP)
+        sys.exit(EXIT_BAD_INPUT if bad_input else 1)

@@ -26,7 +26,16 @@ def run(
     scenario: Annotated[
         Path | None, typer.Argument(help="scenario YAML file (default: scenarios/baseline.yaml)")
     ] = None,
-    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="runs in the ensemble")] = 200,
+    runs: Annotated[
+        int,
+        typer.Option(
+            "--runs",
+            "-n",
+            min=1,
+            max=5000,
+            help="runs in the ensemble (at most 5000: every run's days are kept)",
+        ),
+    ] = 200,
     seed: Annotated[str | None, typer.Option(help=SEED_HELP)] = None,
     days: Annotated[
         int | None, typer.Option(min=1, max=3650, help="days (default: the scenario's, 180)")

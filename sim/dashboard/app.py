@@ -10,15 +10,24 @@ A slider left at its starting value (the baseline's) keeps the chosen scenario's
 picking ``third_party_monitoring`` is not undone by the monitoring slider; a slider moved applies to
 whichever scenario is picked. The status line lists both: the sliders moved, and the values the
 picked scenario sets itself. Each browser session has its own run.
+
+▶ steps the run in mesa's own thread while the page redraws in another (whichever holds Solara's
+render lock). So the page never reads the live model: after each whole day, under the model's lock,
+the run so far is copied into a :class:`Shown`, and every figure and the status line draw from the
+one ``Shown`` they pick up. A redraw sees a whole day or the one before, never a day half recorded.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import threading
 import warnings
+from functools import cached_property
 
 warnings.filterwarnings("ignore", module="solara.validate_hooks")  # mesa's own hooks, not ours
 
+import pandas as pd  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 import solara  # noqa: E402
 from mesa.visualization import SolaraViz, solara_viz  # noqa: E402
@@ -27,6 +36,7 @@ from mesa.visualization.utils import update_counter  # noqa: E402
 from sim.data import BASELINE, SCENARIOS  # noqa: E402
 from sim.experiments.store import days_frame, events_frame  # noqa: E402
 from sim.model.ceasefire import CeasefireModel  # noqa: E402
+from sim.model.results import RunResult  # noqa: E402
 from sim.plots import run as one  # noqa: E402
 from sim.plots.style import Labels  # noqa: E402
 from sim.scenario.class_code import find_scenario  # noqa: E402
@@ -79,6 +89,29 @@ def _full_width_rows() -> None:
 _full_width_rows()
 
 
+class Shown:
+    """The run as it stood after a whole day: what the page draws, copied so a step cannot change it.
+
+    The model appends each day's columns one by one, so a page reading the live model while mesa's
+    play thread steps it once found columns of different lengths. A ``Shown`` is made after the day,
+    under the model's lock, from copies; the page only ever reads a ``Shown``, never the model.
+    """
+
+    def __init__(self, day: int, result: RunResult) -> None:
+        self.day = day
+        self.result = dataclasses.replace(
+            result, days={k: list(v) for k, v in result.days.items()}, events=list(result.events)
+        )
+
+    @cached_property
+    def days(self) -> pd.DataFrame:
+        return days_frame([self.result])
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        return events_frame([self.result])
+
+
 class DashboardModel(CeasefireModel):
     """A run of a scenario picked by name, with the sliders' values as ``--set`` overrides.
 
@@ -108,31 +141,39 @@ class DashboardModel(CeasefireModel):
         super().__init__(sc, seed=seed_value, run=0)
         self.overrides = moved
         self.in_effect = {p: value_at(sc, p) for p in SLIDERS}
+        self.labels = Labels.of(sc)
+        self._lock = threading.Lock()  # one step at a time: mesa's play thread, or a Step click
+        self.shown = Shown(self.day, self.result())
 
     def step(self) -> None:
-        if self.day >= self.horizon:
-            self.running = False
-            return
-        super().step()
+        """One day, then a copy of the run so far for the page (see :class:`Shown`)."""
+        with self._lock:
+            if self.day >= self.horizon:
+                self.running = False
+                return
+            super().step()
+            self.shown = Shown(self.day, self.result())
 
 
-def _frames(model: DashboardModel):
-    result = model.result()
-    return days_frame([result]), events_frame([result]), Labels.of(model.spec)
-
-
-def _figure(model: DashboardModel, kind: str):
-    update_counter.get()
-    if model.day == 0:
-        return solara.Text(f"{model.spec.title}, seed {model.seed_value}: press Step or ▶ to begin.")
-    days, events, labels = _frames(model)
+def figure(model: DashboardModel, shown: Shown, kind: str) -> go.Figure:
+    """One of the page's figures (``timeline``, ``trust``, ``violations``), drawn from ``shown`` only."""
+    days, events, labels = shown.days, shown.events, model.labels
     if kind == "timeline":
         fig = one.timeline_figure(one.timeline_frame(days, list(model.spec.phases)), events, labels)
     elif kind == "trust":
         fig = one.trust_figure(one.trust_frame(days, list(labels.actors)), events, labels)
     else:
         fig = one.violations_figure(one.violations_frame(days, list(labels.domains)), events, labels)
-    fig.update_layout(width=FIGURE_WIDTH, height=440, meta={"day": model.day})
+    fig.update_layout(width=FIGURE_WIDTH, height=440, meta={"day": shown.day})
+    return fig
+
+
+def _figure(model: DashboardModel, kind: str):
+    update_counter.get()
+    shown = model.shown  # read once: the model may step on while this draws
+    if shown.day == 0:
+        return solara.Text(f"{model.spec.title}, seed {model.seed_value}: press Step or ▶ to begin.")
+    fig = figure(model, shown, kind)
     # through plotly's JSON encoder: the widget's own cannot send the calendar dates of the figures
     return solara.FigurePlotly(go.Figure(json.loads(fig.to_json())))
 
@@ -161,7 +202,7 @@ def Status(model: DashboardModel):
         f"{p}={v:g}" for p, v in model.in_effect.items() if p not in mine and abs(v - DEFAULTS[p]) > 1e-9
     )
     text = (
-        f"Day {model.day} of {model.horizon} · scenario {model.spec.name} · seed {model.seed_value} · "
+        f"Day {model.shown.day} of {model.horizon} · scenario {model.spec.name} · seed {model.seed_value} · "
         f"sliders moved: {moved}"
     )
     if kept:

@@ -240,11 +240,34 @@ def check_replaceable(folder: Path) -> None:
             raise FolderError(
                 f"{p}: is not a folder this program wrote; --force will not remove it (nothing was written)"
             )
+        if p.name in OUR_FOLDERS:
+            strange = [c.name for c in p.iterdir() if not _ours_inside(p.name, c)]
+            if strange:
+                raise FolderError(
+                    f"{p}: holds files this program does not write ({', '.join(sorted(strange)[:3])}); "
+                    f"--force will not remove them: choose another --out (nothing was written)"
+                )
     if not any((folder / m).is_file() for m in MARKERS):
         raise FolderError(
             f"{folder}: not a folder this program wrote (no {' or '.join(MARKERS[:2])}); --force "
             f"replaces only folders of ours: choose another --out (nothing was written)"
         )
+
+
+_INSIDE = {
+    PARTS: r"part-\d+-\d+\.parquet|unreadable",
+    "figures": r"[\w.-]+\.(png|svg|pdf|csv)",
+}
+"""What this program writes inside its own sub-folders: sweep parts, exported figures and their data."""
+
+
+def _ours_inside(sub: str, entry: Path) -> bool:
+    if _is_temp(entry.name):
+        return True
+    pattern = _INSIDE.get(sub)
+    if pattern is None or not re.fullmatch(pattern, entry.name) or entry.is_symlink():
+        return False
+    return entry.is_dir() if entry.name == "unreadable" else entry.is_file()
 
 
 def clean_stale_temps(folder: Path) -> list[Path]:
@@ -270,10 +293,22 @@ def clean_stale_temps(folder: Path) -> list[Path]:
     return removed
 
 
+_MKSTEMP = r"[a-z0-9_]{8}"
+"""The random suffix ``tempfile.mkstemp`` gives a name."""
+
+
 def _is_temp(name: str) -> bool:
-    if name.startswith(TEMP_PREFIX) or name.startswith(".part-"):
+    """A name this program gives its temporaries, exactly: ``.tmp-<pid>`` (``.new``, ``.old-x``), and
+    the hidden files older versions wrote (``.runs.csv.x1y2z3w4``, ``.part-...parquet.x1y2z3w4``).
+
+    Exact patterns, not prefixes: a user's ``.tmp-notes`` or ``.summary.json.bak`` is not ours."""
+    prefix = re.escape(TEMP_PREFIX)
+    if re.fullmatch(prefix + r"\d+(\.new|\.old-[\w.-]+)?", name):
         return True
-    return name.startswith(".") and any(name.startswith(f".{n}.") for n in OUR_FILES - {LOCK_FILE})
+    if re.fullmatch(r"\.part-\d+-\d+\.parquet\." + _MKSTEMP, name):
+        return True
+    ours = "|".join(re.escape(n) for n in sorted(OUR_FILES - {LOCK_FILE}))
+    return re.fullmatch(rf"\.({ours})\." + _MKSTEMP, name) is not None
 
 
 def _remove(entry: Path) -> None:

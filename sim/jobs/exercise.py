@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.data import shown
-from sim.experiments.folder import prepare_output_dir
+from sim.experiments.folder import FolderError, prepare_output_dir, refuse_dangerous
 from sim.experiments.store import write_atomic
 from sim.jobs.common import JobError
 from sim.scenario.loader import ScenarioError
@@ -119,6 +119,19 @@ def pack_folder(target: Path, name: str, force: bool) -> Iterator[Path]:
     if other:
         raise JobError([f"{target / PREDICTIONS} holds the bets of exercise {other!r}; --out another folder"])
     existed = target.exists()
+    if force and target.is_dir() and any(target.iterdir()):
+        try:
+            refuse_dangerous(target)
+        except FolderError as exc:
+            raise JobError([str(exc)]) from None
+        if not any((target / page).is_file() for page in ("handout.html", "instructor.html")):
+            raise JobError(
+                [
+                    f"{target}: not a class pack folder (no handout.html or instructor.html); "
+                    "--force rewrites "
+                    "only class packs: choose another --out (nothing was written)"
+                ]
+            )
     problem = prepare_output_dir(target, allow_existing=force)
     if problem:
         raise JobError(

@@ -115,7 +115,14 @@ class Terminal:
             if words == ["quit"]:
                 self.auto_for.update((actor, k) for k in KINDS)
                 return agent()
-            if kind == "strike" and len(words) == 2 and words[0] == "comply" and words[1].isdecimal():
+            if (
+                kind == "strike"
+                and len(words) == 2
+                and words[0] == "comply"
+                and words[1].isascii()
+                and words[1].isdigit()
+                and len(words[1]) <= 4  # at most 9999 days: no 5,000-digit number to convert
+            ):
                 self.comply_until[actor] = decision.day + int(words[1]) - 1
                 return Answer("comply")
             try:
@@ -141,7 +148,7 @@ def read_moves(path: Path, actors: set[str], issues: tuple[str, ...]) -> dict[st
             if len(fields) != 4:
                 raise ValueError(f"expected DAY | ACTOR | KIND SUBJECT | ANSWER, got {line!r}")
             day, actor, what, answer = fields
-            if not day.isdigit():
+            if not (day.isascii() and day.isdigit() and len(day) <= 6):
                 raise ValueError(f"day {day!r} is not a day number")
             if actor not in actors:
                 raise ValueError(f"{actor!r} is not played here (--as {' --as '.join(sorted(actors))})")

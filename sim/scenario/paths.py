@@ -46,7 +46,7 @@ def _step(node: Any, key: str, keys: list[str], depth: int, path: str) -> tuple[
             raise KeyError(f"unknown parameter path {path!r}: {here} has no {key!r} (it has: {known})")
         return node[key], key
     if isinstance(node, list):
-        if not (key.isdigit() and int(key) < len(node)):
+        if not (key.isascii() and key.isdigit() and int(key) < len(node)):
             raise KeyError(
                 f"unknown parameter path {path!r}: {here} is a list of {len(node)} "
                 f"(index 0 to {len(node) - 1}), not {key!r}"

@@ -8,6 +8,7 @@ Every number a scenario seeds is a :class:`Seeded` value that carries its proven
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from enum import StrEnum
 from typing import Annotated, Generic, Literal, TypeVar
@@ -329,7 +330,7 @@ class Scenario(_Frozen):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Scenario:
-        problems = list(_reference_problems(self))
+        problems = list(itertools.islice(_reference_problems(self), 100))  # a hostile file: not millions
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -366,6 +367,7 @@ class Scenario(_Frozen):
 def _reference_problems(s: Scenario):
     """Yield one message per cross-reference that names something the scenario lacks."""
     actors, issues, phases, domains = set(s.actors), set(s.issues), set(s.phases), set(s.domains)
+    belligerents = s.belligerents
 
     def unknown(kind: str, name: str, known: set[str]) -> str:
         return f"unknown {kind} {name!r} (known: {', '.join(sorted(known))})"
@@ -393,13 +395,14 @@ def _reference_problems(s: Scenario):
                 yield f"actors.{a}.trust: an actor holds no trust in itself"
         if actor.role is Role.BELLIGERENT:
             partners = {p for ph in s.phases.values() if a in ph.parties for p in ph.parties}
-            for other in s.belligerents:
-                needed = other in s.enemies(a) or other in partners
+            enemies = set(s.enemies(a))  # once per actor: the check stays quadratic, not cubic
+            for other in belligerents:
+                needed = other in enemies or other in partners
                 if other != a and needed and other not in actor.trust:
                     yield f"actors.{a}.trust: missing trust in belligerent {other!r}"
         for other in actor.opponents or []:
-            if other not in s.belligerents or other == a:
-                yield f"actors.{a}.opponents: {unknown('belligerent', other, set(s.belligerents) - {a})}"
+            if other not in belligerents or other == a:
+                yield f"actors.{a}.opponents: {unknown('belligerent', other, set(belligerents) - {a})}"
         for lever_id, lever in actor.levers.items():
             if lever.target not in actors:
                 yield f"actors.{a}.levers.{lever_id}.target: {unknown('actor', lever.target, actors)}"
@@ -459,27 +462,32 @@ def _reference_problems(s: Scenario):
 
 
 def _cycle_problems(s: Scenario):
-    """Prerequisites must form no cycle, or no phase on it could ever open."""
-    state: dict[str, int] = {}
+    """Prerequisites must form no cycle, or no phase on it could ever open.
 
-    def visit(p: str, path: list[str]):
-        if state.get(p) == 1:
-            return [*path[path.index(p) :], p]
-        if state.get(p) == 2 or p not in s.phases:
-            return None
-        state[p] = 1
-        for pre in s.phases[p].prerequisites:
-            cycle = visit(pre, [*path, p])
-            if cycle:
-                return cycle
-        state[p] = 2
-        return None
-
-    for p in s.phases:
-        cycle = visit(p, [])
-        if cycle:
-            yield f"phases: prerequisites form a cycle: {' -> '.join(cycle)}"
-            return
+    An iterative depth-first search: a chain of thousands of prerequisites is no recursion limit.
+    """
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for start in s.phases:
+        if state.get(start):
+            continue
+        path: list[str] = [start]
+        todo: list[list[str]] = [list(s.phases[start].prerequisites)]
+        state[start] = 1
+        while path:
+            if not todo[-1]:
+                state[path.pop()] = 2
+                todo.pop()
+                continue
+            nxt = todo[-1].pop()
+            if nxt not in s.phases or state.get(nxt) == 2:
+                continue
+            if state.get(nxt) == 1:
+                cycle = [*path[path.index(nxt) :], nxt]
+                yield f"phases: prerequisites form a cycle: {' -> '.join(cycle)}"
+                return
+            state[nxt] = 1
+            path.append(nxt)
+            todo.append(list(s.phases[nxt].prerequisites))
 
 
 def seeded_values(node: BaseModel, prefix: str = "") -> list[tuple[str, Seeded]]:
