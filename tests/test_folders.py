@@ -201,7 +201,7 @@ def test_a_killed_run_leaves_no_temporary_after_the_next_command(tmp_path):
     (out / ".tmp-999999.new" / "runs.csv").write_text("half")
     (out / ".tmp-999998").mkdir()
     (out / ".tmp-999998" / "summary.json.x1y2").write_text("")
-    (out / ".runs.csv.abc123").write_text("")
+    (out / ".runs.csv.abc1_2yz").write_text("")  # mkstemp's 8-character suffix
     run_cli("run", "--runs", "2", "--days", "5", "--no-report", "--out", out, check=True)
     assert all_names(out) == ["days.parquet", "events.parquet", "runs.csv", "scenario.json", "summary.json"]
 
