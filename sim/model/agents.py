@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.model import rules
+from sim.model import bargaining, rules, war
 from sim.model.decisions import Answer, LeverChoice, StrikeChoice
 from sim.model.observation import tabled
 from sim.model.strategies import STRATEGIES
@@ -37,6 +37,8 @@ class Actor(mesa.Agent):
         self.initial_trust = {k: v.value for k, v in spec.trust.items()}
         self.trust = dict(self.initial_trust)
         self.pressure = 0.0
+        self.answered: dict[str, tuple[bool, float]] = {}
+        """Per phase: its last answer and the gain behind it (the run counts deals signed at a loss)."""
 
     def trust_in(self, others: list[str]) -> float:
         """Mean trust in the other actors named (0.5, agnostic, for an actor it has no view of)."""
@@ -46,7 +48,7 @@ class Actor(mesa.Agent):
 
 
 class Belligerent(Actor):
-    """A party to the war: it strikes or complies, perceives violations and accepts or rejects."""
+    """A party to the war: it fights, perceives violations, values packages against the war, decides."""
 
     def __init__(
         self, model: CeasefireModel, actor_id: str, spec: ActorSpec, rng: np.random.Generator
@@ -61,29 +63,45 @@ class Belligerent(Actor):
         self.compliance = spec.compliance.value
         self.violation_tolerance = spec.violation_tolerance.value
         self.resolve = spec.resolve.value
+        self.initial_position = dict(self.position)
         self.cost = 0.0
         self.ripeness = 0.0
         self.grievance: dict[str, float] = {}
+        """Grievance toward each enemy, summed over domains (what a player sees)."""
+        self.grievance_in: dict[tuple[str, str], float] = {}
+        """Grievance per (enemy, domain): a truce is judged on violations in its own domains."""
         self.perceived_today: dict[str, int] = {}
         self.perceived_yesterday: dict[str, int] = {}
+        self.perceived_in_today: dict[tuple[str, str], int] = {}
+        self.struck_today: dict[str, int] = {}
+        """Strikes received today outside any truce, by enemy (attacks during talks harden trust)."""
         self.last_demand = float("nan")
 
+    # -- fighting ------------------------------------------------------------------------------
     def fight(self) -> None:
-        """Step 1: in each domain, against each enemy, strike or hold (a violation if covered)."""
+        """Step 1: in each domain, against each enemy, strike or hold (a violation if covered).
+
+        Outside a truce it fights at the intensity it chooses from its belief about the war; inside
+        one it weighs the temptation against its disposition to comply (``rules.p_violate``).
+        """
         m = self.model
         d = m.dyn
         detection = rules.p_detect(m.monitoring_strength)
+        front = m.battlefield.front_domain
         for enemy in m.enemies[self.actor_id]:
             trust = self.trust.get(enemy, 0.5)
-            grievance = self.grievance.get(enemy, 0.0)
+            odds = m.battlefield.believed(self.actor_id, enemy)
             for domain_id, domain in m.domains.items():
                 truce = m.covering_truce(domain_id, self.actor_id, enemy)
+                grievance = self.grievance_in.get((enemy, domain_id), 0.0)
                 if truce is None:
-                    if self.stream.random() < domain.intensity:
+                    if self.stream.random() < war.intensity(domain.intensity, odds):
                         m.strike(self, enemy, domain_id, violation=None)
+                        if domain_id == front:
+                            m.fought.add((self.actor_id, enemy))
                     continue
                 p = rules.p_violate(
-                    domain.military_value,
+                    domain.military_value * 2.0 * odds,
                     self.compliance,
                     trust,
                     grievance,
@@ -121,75 +139,216 @@ class Belligerent(Actor):
                 if strikes:
                     m.strike(self, enemy, domain_id, violation=truce)
 
-    def reservation(self, track: Track, trust: float) -> float:
-        """The gain it demands today from this phase's package (its concession strategy)."""
-        t = (self.model.day - track.opened_day) / self.patience_days
-        remaining = self.strategy.remaining(t, trust)
-        return rules.demand(self.opening_demand, self.floor_demand, remaining)
+    # -- valuing a package against the war ---------------------------------------------------------
+    def truce_value(self, track: Track, package: dict[str, float], delivered: float = 1.0) -> float:
+        """What the truce's halt to fighting is worth against fighting on, over its term.
 
-    def decide(self, track: Track, package: dict[str, float], kind: str, rng: np.random.Generator) -> bool:
-        """Step 5 and 7: accept (or renew) the package if it beats the reservation, with noise."""
+        Per covered domain and enemy: the costs it would bear (avoided, as far as the truce delivers
+        its quiet), less the coercive value of its own strikes and the territory it expects to win
+        (``war.war_value_per_day``); on the front, also the shift in the balance of forces the pause
+        allows (``war.power_shift_value``). Beliefs, not the truth, enter: it values the war it thinks
+        it is fighting (Fearon 1995; Powell 2004, 2006).
+        """
         m = self.model
+        bf = m.battlefield
+        spec = track.spec
+        days = spec.duration_days.value if spec.duration_days is not None else bf.planning_days
+        enemies = [e for e in spec.parties if e in m.enemies[self.actor_id]]
+        value = 0.0
+        for enemy in enemies:
+            odds = bf.believed(self.actor_id, enemy)
+            enemy_resolve = m.actors[enemy].resolve
+            front_intensity = 0.0
+            for domain_id in spec.domains:
+                dom = m.domains[domain_id]
+                mine = war.intensity(dom.intensity, odds)
+                theirs = war.intensity(dom.intensity, 1.0 - odds)
+                cost = theirs * dom.damage * 2.0 * (1.0 - odds) * m.dyn.cost_of_war / self.resolve
+                coercion = mine * dom.damage * 2.0 * odds * dom.military_value / enemy_resolve
+                if domain_id == bf.front_domain:
+                    front_intensity = max(mine, theirs)
+                value += days * (delivered * cost - coercion)
+            if front_intensity > 0.0:
+                stake = bf.stake[self.actor_id]
+                value -= days * war.war_value_per_day(odds, front_intensity, bf.step, stake, 0.0, 0.0)
+                levels = m.issue_levels(package)
+                after_truce = bf.project(self.actor_id, enemy, days, True, levels)
+                after_war = bf.project(self.actor_id, enemy, days, False, m.issue_levels({}))
+                value += war.power_shift_value(
+                    after_truce, after_war, front_intensity, bf.step, stake, bf.planning_days
+                )
+        return value
+
+    def value(self, track: Track, package: dict[str, float], delivered: float = 1.0) -> tuple[float, float]:
+        """(gain, trust): the package's worth to it over continuing as it is, and its trust in the others.
+
+        Its positions on the package's issues (scaled by the share delivered, for a truce in force),
+        the truce against the war, the commitment risk of a side it distrusts (Powell 2006), and the
+        mediators' pressure (inducements and threats).
+        """
+        m = self.model
+        self.learn_position()
         others = [p for p in track.spec.parties if p != self.actor_id]
         trust = self.trust_in(others)
-        gain = rules.agreement_gain(package, track.status_quo, self.position, self.salience)
-        reservation = self.reservation(track, trust)
-        self.last_demand = reservation
-        unmet = [
-            link
-            for link in track.spec.linkage
-            if link.actor == self.actor_id and not _meets(package[link.issue], link)
-        ]
-        score = rules.acceptance_score(
-            gain,
-            trust,
-            self.ripeness,
-            self.pressure,
-            reservation,
-            m.dyn.commitment_risk,
-            m.dyn.ripeness_weight,
-        )
-        p = 0.0 if unmet else rules.p_accept(score, m.dyn.acceptance_noise)
+        spatial = bargaining.package_gain(package, track.status_quo, self.position, self.salience)
+        gain = delivered * spatial + self.truce_value(track, package, delivered) + self.pressure
+        if track.spec.domains:
+            gain -= (1.0 - trust) * m.dyn.commitment_risk
+        return gain, trust
+
+    def held(self, track: Track, trust: float) -> float:
+        """Share of its opening demand it still holds in this phase's talks (its concession strategy)."""
+        t = (self.model.day - track.opened_day) / self.patience_days
+        return self.strategy.remaining(t, trust)
+
+    def demand(self, track: Track, trust: float) -> float:
+        """The gain it demands today from this phase's package."""
+        return rules.demand(self.opening_demand, self.floor_demand, self.held(track, trust))
+
+    def unmet_conditions(self, track: Track, package: dict[str, float], held: float) -> list[str]:
+        """The issues it links to this phase whose term falls outside its condition."""
+        unmet = []
+        for link in track.spec.linkage:
+            if link.actor != self.actor_id:
+                continue
+            low, high = self.condition(track, link, held)
+            x = package[link.issue]
+            if x < low - 1e-9 or x > high + 1e-9:
+                unmet.append(link.issue)
+        return unmet
+
+    def condition(self, track: Track, link, held: float) -> tuple[float, float]:
+        """The band its linked term must fall in: fixed by the scenario, or derived from its position."""
+        if link.at_most is not None:
+            return 0.0, link.at_most.value
+        if link.at_least is not None:
+            return link.at_least.value, 1.0
+        return bargaining.linkage_bound(self.position[link.issue], track.status_quo[link.issue], held)
+
+    def decide(self, track: Track, package: dict[str, float], kind: str, rng: np.random.Generator) -> bool:
+        """Step 5: accept the package if its gain is at least its demand (and its conditions are met)."""
+        m = self.model
+        gain, trust = self.value(track, package)
+        held = self.held(track, trust)
+        demand = rules.demand(self.opening_demand, self.floor_demand, held)
+        self.last_demand = demand
+        unmet = self.unmet_conditions(track, package, held)
+        p = 0.0 if unmet else bargaining.p_accept(gain, demand, m.dyn.acceptance_noise)
+        draw = rng.random()
         if not m.players:
-            accepted = bool(rng.random() < p)
+            accepted = bool(draw < p)
         else:
             answer = m.choose(
                 self.actor_id,
                 "answer",
-                f"{track.id}:{'round' if kind == 'round' else 'renewal'}",
-                Answer("accept" if rng.random() < p else "reject"),
-                tabled(m, track, package, kind, gain, tuple(link.issue for link in unmet)),
-                tuple(track.spec.terms) if kind == "round" else (),  # a renewal is yes or no
+                f"{track.id}:round",
+                Answer("accept" if draw < p else "reject"),
+                tabled(m, track, package, kind, gain, tuple(unmet)),
+                tuple(track.spec.terms),
             )
             accepted = answer.choice == "accept"
             if answer.choice == "counter":
                 track.counters[self.actor_id] = answer.terms
-        verdict = (
-            ("accept" if accepted else "reject")
-            if kind == "round"
-            else ("renew" if accepted else "let_expire")
+        self.answered[track.id] = (accepted, gain)
+        m.log(
+            self.actor_id,
+            track.id,
+            "accept" if accepted else "reject",
+            p=p,
+            utility=gain,
+            reservation=demand,
+            trust=trust,
+            ripeness=self.ripeness,
+            pressure=self.pressure,
+            score=gain - demand,
+            detail="linkage unmet: " + ", ".join(unmet) if unmet else "",
+        )
+        return accepted
+
+    def renew(self, track: Track, package: dict[str, float], rng: np.random.Generator) -> bool:
+        """Step 7: renew a truce at its term if what it delivered, looking forward, is worth its floor.
+
+        Not the acceptance rule again: the package's value is scaled by the share of the promised
+        quiet the truce actually delivered as this party perceived it (``bargaining.delivered_share``).
+        """
+        m = self.model
+        delivered = self.delivered(track)
+        gain, trust = self.value(track, package, delivered)
+        p = bargaining.p_accept(gain, self.floor_demand, m.dyn.acceptance_noise)
+        draw = rng.random()
+        renewed = (
+            bool(draw < p)
+            if not m.players
+            else m.choose(
+                self.actor_id,
+                "answer",
+                f"{track.id}:renewal",
+                Answer("accept" if draw < p else "reject"),
+                tabled(m, track, package, "renewal", gain, ()),
+                (),
+            ).choice
+            == "accept"
         )
         m.log(
             self.actor_id,
             track.id,
-            verdict,
+            "renew" if renewed else "let_expire",
             p=p,
             utility=gain,
-            reservation=reservation,
+            reservation=self.floor_demand,
             trust=trust,
             ripeness=self.ripeness,
             pressure=self.pressure,
-            score=score,
-            detail="linkage unmet: " + ", ".join(link.issue for link in unmet) if unmet else "",
+            score=gain - self.floor_demand,
+            detail=f"delivered {delivered:.2f} of the promised quiet",
         )
-        return accepted
+        self.answered[track.id] = (renewed, gain)
+        return renewed
 
-    def wants_out(self, track: Track) -> str | None:
-        """Step 7: the party whose perceived violations exceed its tolerance, if any."""
+    def delivered(self, track: Track) -> float:
+        """Share of the quiet the truce promised that it delivered this term, as this party saw it."""
+        m = self.model
+        days = max(1, m.day - track.term_started)
+        promised = 0.0
+        for enemy in track.spec.parties:
+            if enemy not in m.enemies[self.actor_id]:
+                continue
+            odds = m.battlefield.believed(self.actor_id, enemy)
+            for domain_id in track.spec.domains:
+                promised += days * war.intensity(m.domains[domain_id].intensity, 1.0 - odds)
+        return bargaining.delivered_share(track.perceived.get(self.actor_id, 0), promised)
+
+    def wants_out(self, track: Track) -> tuple[str, float, float, float] | None:
+        """Step 7: (culprit, grievance, delivered, value) when grievance in the truce's domains exceeds
+        its tolerance *and* the truce, as delivered so far, is worth less than fighting; else None."""
         for other in track.spec.parties:
-            if other != self.actor_id and self.grievance.get(other, 0.0) > self.violation_tolerance:
-                return other
+            if other == self.actor_id:
+                continue
+            grievance = sum(self.grievance_in.get((other, d), 0.0) for d in track.spec.domains)
+            if grievance > self.violation_tolerance:
+                delivered = self.delivered(track)
+                gain, _ = self.value(track, track.package or {}, delivered)
+                if gain < self.floor_demand:
+                    return other, grievance, delivered, gain
         return None
+
+    def learn_position(self) -> None:
+        """Its position on the war's stake moves with what the fighting taught it (war.learned_position)."""
+        m = self.model
+        bf = m.battlefield
+        issue = bf.stake_issue
+        enemies = m.enemies[self.actor_id]
+        if not enemies or bf.learning <= 0.0:
+            return
+        enemy = enemies[0]
+        odds = bf.believed(self.actor_id, enemy)
+        self.position[issue] = war.learned_position(
+            self.initial_position[issue],
+            m.actors[enemy].initial_position[issue],
+            bf.prior[self.actor_id],
+            odds,
+            bf.learning,
+        )
 
 
 class Mediator(Actor):
@@ -232,9 +391,3 @@ class Mediator(Actor):
                 pressure=target.pressure,
                 detail=f"{kind} {lever_id} on {target.actor_id}",
             )
-
-
-def _meets(value: float, link) -> bool:
-    if link.at_most is not None and value > link.at_most.value + 1e-12:
-        return False
-    return not (link.at_least is not None and value < link.at_least.value - 1e-12)

@@ -16,8 +16,9 @@ from types import SimpleNamespace
 import mesa
 import numpy as np
 
-from sim.model import rules
+from sim.model import bargaining, rules, war
 from sim.model.agents import Actor, Belligerent, Mediator
+from sim.model.battlefield import Battlefield
 from sim.model.decisions import About, Answer, Decision, DecisionPort, WithdrawalChoice
 from sim.model.observation import observe, tabled
 from sim.model.phases import PhaseEvent, PhaseStatus, advance
@@ -26,7 +27,7 @@ from sim.model.results import RunResult
 from sim.scenario.schema import Domain, Incident, Phase, Scenario
 
 NAN = float("nan")
-STREAMS = ("mesa", "fighting", "monitoring", "negotiation", "mediation", "humanitarian")
+STREAMS = ("mesa", "fighting", "battle", "monitoring", "negotiation", "mediation", "humanitarian")
 
 
 def stream(seed: int, run: int, *names: str) -> np.random.SeedSequence:
@@ -74,6 +75,13 @@ class Track:
     package: dict[str, float] | None = None
     counters: dict[str, dict[str, float]] = field(default_factory=dict)
     """Counter-terms parties proposed with their last refusal (only players make them)."""
+    text: dict[str, float] = field(default_factory=dict)
+    """The mediator's single negotiating text: the terms it tables, revised after each refusal."""
+    consented: bool = False
+    """Whether the outsider who must deliver part of a term (EU sanctions) has consented."""
+    term_started: int = 0
+    perceived: dict[str, int] = field(default_factory=dict)
+    """Violations of this truce each party perceived during the current term."""
     in_force: bool = False  # mirrors status.in_force; read thousands of times a run
     transitions: list[tuple[int, PhaseStatus, PhaseStatus]] = field(default_factory=list)
 
@@ -130,9 +138,13 @@ class CeasefireModel(mesa.Model):
         self.domains = {k: DomainParams.of(d) for k, d in scenario.domains.items()}
         self.monitoring_strength = scenario.monitoring.strength.value
         self.false_alarm_rate = scenario.monitoring.false_alarm_rate.value
+        self.disputed_rate = scenario.monitoring.disputed_rate.value
+        self.misattribution = scenario.monitoring.misattribution.value
+        self.claim_rate = scenario.monitoring.claim_rate.value
         self.rng_monitoring = np.random.default_rng(stream(self.seed_value, run, "monitoring"))
         self.rng_negotiation = np.random.default_rng(stream(self.seed_value, run, "negotiation"))
         self.rng_humanitarian = np.random.default_rng(stream(self.seed_value, run, "humanitarian"))
+        self.rng_battle = np.random.default_rng(stream(self.seed_value, run, "battle"))
 
         self.actors: dict[str, Actor] = {}
         for actor_id, spec in scenario.actors.items():
@@ -151,7 +163,10 @@ class CeasefireModel(mesa.Model):
             for b in self.belligerent_ids[i + 1 :]
             if b in self.enemies[a]
         ]
+        self.battlefield = Battlefield(scenario, self.enemy_pairs)
+        self.planning_days = self.battlefield.planning_days
         status_quo = {k: i.status_quo.value for k, i in scenario.issues.items()}
+        self.status_quo = status_quo
         outcome_rank = scenario.outcome_rank()  # how far a phase goes: its outcome, then file order
         self.tracks = [
             Track(
@@ -166,13 +181,17 @@ class CeasefireModel(mesa.Model):
         self.incidents: dict[int, list[Incident]] = {}
         for incident in scenario.incidents:
             self.incidents.setdefault(incident.day, []).append(incident)
-        self.compromise = benchmark_compromise(scenario)  # positions are static: fixed per run
+        self.compromise = benchmark_compromise(scenario)  # where each single text starts
         h = scenario.humanitarian
         self.held = {
             b: h.prisoners_held[b].value if b in h.prisoners_held else 0 for b in self.belligerent_ids
         }
         self.prisoners_exchanged = 0
         self.wounded_handed_over = 0
+        self.claims = dict.fromkeys(self.belligerent_ids, 0)
+        self.front_days = 0
+        self.front_won: dict[str, int] = {}
+        self.stalemate = False
         self._reset_day()
         self.recorder = RunRecorder(self, record)
         self.log = self.recorder.log  # the decision log: who decided what, with the numbers behind it
@@ -188,13 +207,16 @@ class CeasefireModel(mesa.Model):
             for incident in self.incidents.get(self.day, ()):
                 self.log(incident.attacker, "", "incident", detail=f"{incident.domain} vs none: settled")
         else:
+            self._agreed_truces()
             self._fight()
+            self._battle()
             self._monitor()
             self._update_trust()
             self._costs_and_ripeness()
             self._negotiate()
             self._humanitarian()
             self._truce_lifecycle()
+        self.battlefield.end_day()
         self._count_days_in_force()
         self.recorder.record_day()
 
@@ -223,10 +245,52 @@ class CeasefireModel(mesa.Model):
         if isinstance(ids, dict):
             ids.pop(self, None)
 
+    def _agreed_truces(self) -> None:
+        """A truce agreed outside the talks (P5: in the call itself) enters force on its day."""
+        for track in self.tracks:
+            agreed = track.spec.agreed_on_day
+            if track.status is PhaseStatus.NOT_STARTED and agreed is not None and self.day >= agreed.value:
+                self._open(track, PhaseEvent.OPEN)
+                package = self.package(track)
+                for party in track.spec.parties:
+                    agent = self.actors[party]
+                    if isinstance(agent, Belligerent):
+                        gain, trust = agent.value(track, package)
+                        self.log(
+                            party, track.id, "agreed", utility=gain, trust=trust, detail="agreed before talks"
+                        )
+                self._enter_force(track, package)
+
     def _fight(self) -> None:
         self.agents_by_type[Belligerent].do("fight")
         for incident in self.incidents.get(self.day, ()):
             self._incident(incident)
+
+    def _battle(self) -> None:
+        """Flows of strength (production, aid after its lag), then a contest on every open front."""
+        bf = self.battlefield
+        bf.flows(self.issue_levels({}))
+        front = bf.front_domain
+        if front is None:
+            return
+        for a, b in self.enemy_pairs:
+            if self.covering_truce(front, a, b) is not None:
+                continue  # a truce covers the front: it stands still
+            fought_a, fought_b = (a, b) in self.fought, (b, a) in self.fought
+            if fought_a or fought_b:
+                winner = bf.contest(a, b, fought_a, fought_b, self.rng_battle)
+                self.front_days += 1
+                self.front_won[winner] = self.front_won.get(winner, 0) + 1
+
+    def issue_levels(self, package: dict[str, float]) -> dict[str, float]:
+        """Where each issue stands: the status quo, overlaid by the terms of truces in force, then by
+        ``package`` (what would hold if it were signed)."""
+        levels = dict(self.status_quo)
+        for track in self.tracks:
+            if track.in_force and track.package:
+                levels.update(track.package)
+        levels.update(package)
+        return levels
 
     def _incident(self, incident: Incident) -> None:
         """A scheduled strike (an inject): a violation if a truce covers it; no random draw."""
@@ -238,30 +302,83 @@ class CeasefireModel(mesa.Model):
             self.strike(attacker, target, incident.domain, violation=truce)
 
     def _monitor(self) -> None:
-        """Detection turns true violations into perceived ones; false alarms add wrongly blamed ones."""
+        """What each side comes to believe happened under the truces, and what it says in public.
+
+        A true violation is detected with the monitoring strength, and then blamed on the wrong
+        side with the misattribution chance (an unverified incident); ambiguous incidents are blamed
+        by *both* sides on each other (disputed attribution: Sudzha, 21 March 2025); false alarms
+        blame one side for nothing. Public claims follow private perception, more of them as
+        grievance grows (Fortna 2004 on monitoring; Mitchell & Hensel on public accusations).
+        """
         rng = self.rng_monitoring
-        p_detect = rules.p_detect(self.monitoring_strength)
+        strength = self.monitoring_strength
+        p_detect = rules.p_detect(strength)
+        p_wrong = rules.clamp(self.misattribution * (1.0 - strength))
         for attacker, target, domain, phase in self.violations:
             if rng.random() < p_detect:
+                if rng.random() < p_wrong:
+                    self.misattributed += 1
+                    self.log(
+                        target, phase, "misattribute", p=p_wrong, detail=f"{attacker} {domain} not blamed"
+                    )
+                    continue
                 self.detected += 1
                 self._perceive(target, attacker, domain)
                 self.log(target, phase, "perceive", p=p_detect, detail=f"{attacker} {domain} detected")
-        p_false = rules.p_false_alarm(self.false_alarm_rate, self.monitoring_strength)
-        if p_false <= 0.0:
-            return
-        for victim in self.belligerent_ids:
-            for accused in self.enemies[victim]:
+        p_false = rules.p_false_alarm(self.false_alarm_rate, strength)
+        p_disputed = rules.p_false_alarm(self.disputed_rate, strength)
+        if p_false > 0.0 or p_disputed > 0.0:
+            for a, b in self.enemy_pairs:
                 for domain_id in self.domains:
-                    truce = self.covering_truce(domain_id, victim, accused)
-                    if truce and rng.random() < p_false:
-                        self.false_accusations += 1
-                        self._perceive(victim, accused, domain_id)
-                        self.log(victim, truce, "perceive", p=p_false, detail=f"{accused} {domain_id} false")
+                    truce = self.covering_truce(domain_id, a, b)
+                    if truce is None:
+                        continue
+                    if p_disputed > 0.0 and rng.random() < p_disputed:
+                        self.disputed += 1
+                        for victim, accused in ((a, b), (b, a)):
+                            self._perceive(victim, accused, domain_id)
+                            self.log(
+                                victim,
+                                truce,
+                                "perceive",
+                                p=p_disputed,
+                                detail=f"{accused} {domain_id} disputed",
+                            )
+                    if p_false > 0.0:
+                        for victim, accused in ((a, b), (b, a)):
+                            if rng.random() < p_false:
+                                self.false_accusations += 1
+                                self._perceive(victim, accused, domain_id)
+                                self.log(
+                                    victim,
+                                    truce,
+                                    "perceive",
+                                    p=p_false,
+                                    detail=f"{accused} {domain_id} false",
+                                )
+        claim_rate = self.claim_rate
+        if claim_rate > 0.0:
+            for b in self.belligerent_ids:
+                agent = self.actors[b]
+                seen = sum(agent.perceived_today.values())
+                if seen:
+                    grudge = sum(agent.grievance.values()) / max(agent.violation_tolerance, 1e-9)
+                    n = int(rng.poisson(claim_rate * seen * (1.0 + grudge)))
+                    self.claims[b] += n
+                    self.claims_today += n
 
     def _perceive(self, victim: str, accused: str, domain: str) -> None:
-        seen = self.actors[victim].perceived_today
+        agent = self.actors[victim]
+        seen = agent.perceived_today
         seen[accused] = seen.get(accused, 0) + 1
+        key = (accused, domain)
+        agent.perceived_in_today[key] = agent.perceived_in_today.get(key, 0) + 1
         self.perceived_in[domain] += 1
+        for track in self.tracks:
+            if track.in_force and domain in track.spec.domains:
+                parties = track.spec.parties
+                if victim in parties and accused in parties:
+                    track.perceived[victim] = track.perceived.get(victim, 0) + 1
 
     def _update_trust(self) -> None:
         d = self.dyn
@@ -270,7 +387,7 @@ class CeasefireModel(mesa.Model):
             for other in self.enemies[b]:
                 seen = agent.perceived_today.get(other, 0)
                 calm = seen == 0 and self._any_truce_between(b, other)
-                agent.trust[other] = rules.trust_update(
+                trust = rules.trust_update(
                     agent.trust[other],
                     agent.initial_trust[other],
                     seen,
@@ -279,18 +396,46 @@ class CeasefireModel(mesa.Model):
                     d.trust_loss,
                     d.trust_drift,
                 )
-                agent.grievance[other] = rules.grievance_update(
-                    agent.grievance.get(other, 0.0), seen, d.forgiveness
-                )
+                struck = agent.struck_today.get(other, 0)
+                if struck and self._talking(b, other):  # attacks during talks (outside any truce)
+                    trust *= (1.0 - d.hostility) ** struck
+                agent.trust[other] = trust
+            # grievance per (enemy, domain), kept sparse: most days nothing is perceived
+            grievance = agent.grievance_in
+            today = agent.perceived_in_today
+            for key in set(grievance) | set(today):
+                g = rules.grievance_update(grievance.get(key, 0.0), today.get(key, 0), d.forgiveness)
+                if g < 1e-3:
+                    del grievance[key]
+                else:
+                    grievance[key] = g
+            totals = dict.fromkeys(self.enemies[b], 0.0)
+            for (other, _domain), g in grievance.items():
+                totals[other] = totals.get(other, 0.0) + g
+            agent.grievance = totals
 
     def _costs_and_ripeness(self) -> None:
+        """Costs accumulate; ripeness is each side's hurt against what fighting on still gains it.
+
+        Read from today's costs (in utility) and its believed territorial gain per day
+        (``war.ripeness``); a *mutually* hurting stalemate is every side above one half on a flat front.
+        """
         decay = 1.0 - self.dyn.pressure_decay
         for agent in self.actors.values():
             agent.pressure *= decay
+        bf = self.battlefield
+        ripe = []
         for b in self.belligerent_ids:
             agent = self.actors[b]
             agent.cost += self.cost_today[b] * self.dyn.cost_of_war
-            agent.ripeness = rules.ripeness(agent.cost, agent.resolve)
+            cost_rate = self.cost_today[b] * self.dyn.cost_of_war / agent.resolve
+            gain_rate = 0.0
+            for enemy in self.enemies[b]:
+                odds = bf.believed(b, enemy)
+                gain_rate += war.war_value_per_day(odds, 1.0, bf.step, bf.stake[b], 0.0, 0.0)
+            agent.ripeness = war.ripeness(cost_rate, gain_rate)
+            ripe.append(agent.ripeness > 0.5)
+        self.stalemate = bool(ripe) and all(ripe) and all(f.flat(bf.step) for f in bf.fronts.values())
 
     def choose(
         self,
@@ -340,7 +485,8 @@ class CeasefireModel(mesa.Model):
         self.log("", track.id, event.value)
 
     def _round(self, track: Track) -> None:
-        """A negotiation round: the mediators' package, each party's answer, leverage on refusals."""
+        """A negotiation round: the mediators' text, each party's answer, the text revised toward
+        those who refused (Raiffa's single negotiating text), leverage on them."""
         package = self.package(track)
         refusing = [
             p
@@ -348,8 +494,10 @@ class CeasefireModel(mesa.Model):
             if not self.actors[p].decide(track, package, "round", self.rng_negotiation)
         ]
         if not refusing:
+            self._count_signing(track, "signed")
             self._enter_force(track, package)
             return
+        self._revise_text(track, refusing)
         for party in refusing:
             if party in self.pressed_today:
                 continue  # a mediator presses a party once a day, however many tracks it refuses
@@ -363,10 +511,24 @@ class CeasefireModel(mesa.Model):
             self.log("", track.id, "abandon")
             self._schedule_reopen(track)
 
+    def _count_signing(self, track: Track, kind: str) -> None:
+        """Count an agreement, and whether any party signed it against its own interest (gain < 0)."""
+        totals = self.recorder.totals
+        totals[kind] += 1
+        gains = [
+            self.actors[p].answered[track.id][1]
+            for p in track.spec.parties
+            if track.id in self.actors[p].answered
+        ]
+        if any(g < 0.0 for g in gains):
+            totals[f"{kind}_against_interest"] += 1
+
     def _enter_force(self, track: Track, package: dict[str, float]) -> None:
         track.move(PhaseEvent.AGREE, self.day)
         track.package = package
         track.agreed_day = self.day
+        track.term_started = self.day
+        track.perceived = {}
         if track.entered_day is None:
             track.entered_day = self.day
         duration = track.spec.duration_days
@@ -380,33 +542,27 @@ class CeasefireModel(mesa.Model):
         track.reopen_day = None if delay is None else self.day + delay.value
 
     def package(self, track: Track) -> dict[str, float]:
-        """The mediators' package for this round: the truce itself, and its terms.
+        """The mediators' package for this round: the truce itself and the single text's terms.
 
-        Each term starts at the capability x salience weighted mean of all actors' positions (the
-        naive benchmark), varied by the mediators' exploration from round to round, then moves
-        toward each linkage demand (P10) by at most the mediators' flexibility: a demand further
-        from the compromise than that stays unmet, and the linked actor refuses.
+        The text starts at the capability x salience weighted mean of all positions (the naive
+        benchmark) and is revised after each refusal (``_revise_text``). A term part of which only an
+        outsider can deliver (EU sanctions relief) is capped at what the mediators control until the
+        outsider consents. A player's counter-terms are met halfway; a mediator played by a person
+        tables its own terms.
         """
         spec = track.spec
         package = {spec.core_issue: 1.0} if spec.core_issue else {}
-        noise, rng = self.dyn.package_noise, self.rng_negotiation
-        for issue in spec.terms:
-            x = self.compromise[issue]
-            package[issue] = rules.clamp(x + noise * float(rng.standard_normal())) if noise else x
+        if not track.text:
+            track.text = {issue: self.compromise[issue] for issue in spec.terms}
         for party, terms in track.counters.items():  # a player's counter-terms: met halfway
             for issue, value in terms.items():
                 if issue in spec.terms:
-                    package[issue] = 0.5 * (package[issue] + value)
+                    track.text[issue] = bargaining.single_text_step(track.text[issue], value, 1.0, 0.5)
             self.log(party, track.id, "counter", detail=" ".join(f"{k}={v:g}" for k, v in terms.items()))
         countered = dict(track.counters)
         track.counters.clear()
-        for link in spec.linkage:
-            package[link.issue] = rules.meet_linkage(
-                package[link.issue],
-                link.at_most.value if link.at_most else None,
-                link.at_least.value if link.at_least else None,
-                self.dyn.mediator_flexibility,
-            )
+        for issue in spec.terms:
+            package[issue] = self._deliverable(track, issue, track.text[issue])
         for mediator in self.mediators:  # a mediator played by a person tables its own terms
             if mediator.actor_id in self.players and spec.terms:
                 answer = self.choose(
@@ -417,9 +573,56 @@ class CeasefireModel(mesa.Model):
                     tabled(self, track, package, "table", countered=countered),
                     tuple(spec.terms),
                 )
-                package.update({k: v for k, v in answer.terms.items() if k in spec.terms})
+                for k, v in answer.terms.items():
+                    if k in spec.terms:
+                        track.text[k] = v
+                        package[k] = self._deliverable(track, k, v)
                 break
         return package
+
+    def _deliverable(self, track: Track, issue: str, x: float) -> float:
+        """The term as the mediators can deliver it: capped where an outsider's consent is missing."""
+        outsider = self.spec.issues[issue].third_party
+        if outsider is None or track.consented:
+            return x
+        cap = outsider.controlled.value
+        if x <= cap:
+            return x
+        if self.rng_negotiation.random() < outsider.consent.value:
+            track.consented = True
+            self.log("", track.id, "consent", detail=f"{outsider.name} consents on {issue}")
+            return x
+        return cap
+
+    def _revise_text(self, track: Track, refusing: list[str]) -> None:
+        """Move the text toward each refusing party: its linked terms into its condition's band by
+        at most the mediators' flexibility, its other terms by the same step times its relative
+        salience on each (``bargaining.single_text_step``)."""
+        spec = track.spec
+        if not spec.terms:
+            return
+        step = self.dyn.mediator_flexibility
+        for party in refusing:
+            agent = self.actors[party]
+            if not isinstance(agent, Belligerent):
+                continue
+            linked = {}
+            trust = agent.trust_in([p for p in spec.parties if p != party])
+            held = agent.held(track, trust)
+            for link in spec.linkage:
+                if link.actor == party:
+                    linked[link.issue] = agent.condition(track, link, held)
+            top = max(agent.salience[i] for i in spec.terms) or 1.0
+            for issue in spec.terms:
+                x = track.text[issue]
+                if issue in linked:
+                    low, high = linked[issue]
+                    target = low if x < low else high if x > high else x
+                    track.text[issue] = x + max(-step, min(step, target - x))
+                else:
+                    track.text[issue] = bargaining.single_text_step(
+                        x, agent.position[issue], agent.salience[issue] / top, step
+                    )
 
     def _humanitarian(self) -> None:
         h = self.spec.humanitarian
@@ -459,7 +662,7 @@ class CeasefireModel(mesa.Model):
             agent.trust[y] = rules.clamp(agent.trust[y] + boost * (1.0 - agent.trust[y]))
 
     def _truce_lifecycle(self) -> None:
-        """Withdrawal after perceived violations beyond tolerance; expiry unless renewed."""
+        """Withdrawal as a decision; at its term, renewal as each party's decision on what it delivered."""
         for track in self.tracks:
             if not track.in_force or track.spec.terminal or track.agreed_day == self.day:
                 continue  # a truce agreed today is first tested tomorrow
@@ -467,8 +670,11 @@ class CeasefireModel(mesa.Model):
                 agent = self.actors[party]
                 if not isinstance(agent, Belligerent):
                     continue
-                culprit = agent.wants_out(track)
-                if culprit is not None and (
+                reasons = agent.wants_out(track)
+                if reasons is None:
+                    continue
+                culprit, grievance, delivered, gain = reasons
+                if (
                     self.choose(
                         party,
                         "withdraw",
@@ -477,7 +683,7 @@ class CeasefireModel(mesa.Model):
                         WithdrawalChoice(
                             track.spec.title,
                             self.actors[culprit].name,
-                            agent.grievance[culprit],
+                            grievance,
                             agent.violation_tolerance,
                         ),
                     ).choice
@@ -487,10 +693,13 @@ class CeasefireModel(mesa.Model):
                         party,
                         track.id,
                         "withdraw",
+                        utility=gain,
+                        reservation=agent.floor_demand,
                         trust=agent.trust[culprit],
-                        grievance=agent.grievance[culprit],
-                        detail=f"perceived violations by {culprit} beyond tolerance "
-                        f"{agent.violation_tolerance:g}",
+                        grievance=grievance,
+                        detail=f"violations perceived from {culprit} in its domains beyond tolerance "
+                        f"{agent.violation_tolerance:g}; it delivered {delivered:.2f} of the promised "
+                        f"quiet, worth {gain:+.3f} against fighting on",
                     )
                     track.move(PhaseEvent.COLLAPSE, self.day)
                     self._schedule_reopen(track)
@@ -503,14 +712,19 @@ class CeasefireModel(mesa.Model):
         package = track.package or self.package(track)
         renew = track.spec.renewable and all(
             [
-                self.actors[p].decide(track, package, "renewal", self.rng_negotiation)
+                self.actors[p].renew(track, package, self.rng_negotiation)
                 for p in track.spec.parties
+                if isinstance(self.actors[p], Belligerent)
             ]
         )
         duration = track.spec.duration_days
+        if renew:
+            self._count_signing(track, "renewed")
         if renew and duration is not None:  # only a truce with a term expires (and is renewed)
             track.move(PhaseEvent.RENEW, self.day)
             track.expires_day = self.day + duration.value
+            track.term_started = self.day
+            track.perceived = {}
         else:
             track.move(PhaseEvent.EXPIRE, self.day)
             self._schedule_reopen(track)
@@ -541,6 +755,13 @@ class CeasefireModel(mesa.Model):
                     return track.id
         return None
 
+    def _talking(self, a: str, b: str) -> bool:
+        """Whether a and b are in talks (a phase between them negotiating) today."""
+        return any(
+            t.status is PhaseStatus.NEGOTIATING and a in t.spec.parties and b in t.spec.parties
+            for t in self.tracks
+        )
+
     def _any_truce_between(self, a: str, b: str) -> bool:
         return any(t.in_force and a in t.spec.parties and b in t.spec.parties for t in self.tracks)
 
@@ -550,11 +771,15 @@ class CeasefireModel(mesa.Model):
     def strike(self, attacker: Belligerent, target: str, domain: str, violation: str | None) -> None:
         """Record a strike: its cost to the target, and, inside a truce, a true violation."""
         self.strikes += 1
+        strength = self.battlefield.strength  # today's forces, not the scenario's starting ones
         self.cost_today[target] += rules.strike_damage(
-            self.domains[domain].damage, attacker.capability, self.actors[target].capability
+            self.domains[domain].damage, strength[attacker.actor_id], strength[target]
         )
         if violation is not None:
             self.violations.append((attacker.actor_id, target, domain, violation))
+        else:
+            struck = self.actors[target].struck_today
+            struck[attacker.actor_id] = struck.get(attacker.actor_id, 0) + 1
 
     # -- the day's scratch state -------------------------------------------------------------------
     def _reset_day(self) -> None:
@@ -564,6 +789,10 @@ class CeasefireModel(mesa.Model):
         self.perceived_in = dict.fromkeys(self.domains, 0)
         self.detected = 0
         self.false_accusations = 0
+        self.disputed = 0
+        self.misattributed = 0
+        self.claims_today = 0
+        self.fought: set[tuple[str, str]] = set()
         self.strikes = 0
         self.exchanges_today = 0
         self.cost_today = dict.fromkeys(self.belligerent_ids, 0.0)
@@ -571,6 +800,8 @@ class CeasefireModel(mesa.Model):
             agent = self.actors[b]
             agent.perceived_yesterday = agent.perceived_today  # what a player sees when it decides to strike
             agent.perceived_today = {}
+            agent.perceived_in_today = {}
+            agent.struck_today = {}
 
     def result(self) -> RunResult:
         """The run so far as plain data (the recorder's)."""

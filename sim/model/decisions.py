@@ -68,6 +68,20 @@ class Perception:
 
 
 @dataclass(frozen=True)
+class FrontView:
+    """One front as a belligerent sees it: public territory, its own forces, its private belief."""
+
+    enemy: str
+    """The enemy's display name."""
+    held: float
+    """Share of the contested zone the actor holds (public: the map)."""
+    strength: float
+    """The actor's own military strength (its own, not the enemy's)."""
+    believed_odds: float
+    """Its belief about its chance of winning a day's fighting (learned from the fighting)."""
+
+
+@dataclass(frozen=True)
 class Observation:
     """What one actor perceives on one day: the public state and its own private state.
 
@@ -86,6 +100,8 @@ class Observation:
     """A belligerent's cost of war so far (None for a mediator), with ripeness and pressure."""
     ripeness: float | None = None
     pressure: float | None = None
+    fronts: tuple[FrontView, ...] = ()
+    """A belligerent's view of the war: each front, its own strength and its belief about its odds."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sim.model.decisions import Condition, Observation, Perception, PhaseState, Tabled
+from sim.model.decisions import Condition, FrontView, Observation, Perception, PhaseState, Tabled
 
 if TYPE_CHECKING:
     from sim.model.ceasefire import CeasefireModel, Track
@@ -27,13 +27,23 @@ def observe(m: CeasefireModel, actor: str) -> Observation:
     grievance: dict[str, float] = getattr(a, "grievance", {})
     tolerance = float(getattr(a, "violation_tolerance", float("nan")))
     perceptions = tuple(
-        Perception(
-            m.actors[o].name, yesterday.get(o, 0), today.get(o, 0), grievance.get(o, 0.0), tolerance
-        )
+        Perception(m.actors[o].name, yesterday.get(o, 0), today.get(o, 0), grievance.get(o, 0.0), tolerance)
         for o in sorted(set(today) | set(yesterday) | set(grievance))
         if o in m.actors
     )
     belligerent = hasattr(a, "cost")
+    bf = m.battlefield
+    fronts = tuple(
+        FrontView(
+            m.actors[enemy].name,
+            front.held_by(actor),
+            bf.strength[actor],
+            bf.believed(actor, enemy),
+        )
+        for (x, y), front in bf.fronts.items()
+        if actor in (x, y)
+        for enemy in [y if actor == x else x]
+    )
     return Observation(
         day=m.day,
         date=m.spec.start_date + dt.timedelta(days=m.day),
@@ -44,6 +54,7 @@ def observe(m: CeasefireModel, actor: str) -> Observation:
         cost=a.cost if belligerent else None,
         ripeness=a.ripeness if belligerent else None,
         pressure=a.pressure if belligerent else None,
+        fronts=fronts,
     )
 
 
@@ -58,15 +69,7 @@ def tabled(
 ) -> Tabled:
     """A package put to an actor, with what its issues mean; a mediator also sees counters and conditions."""
     spec = track.spec
-    conditions = tuple(
-        Condition(
-            m.actors[link.actor].name,
-            link.issue,
-            link.at_most.value if link.at_most else None,
-            link.at_least.value if link.at_least else None,
-        )
-        for link in spec.linkage
-    )
+    conditions = tuple(_condition(m, track, link) for link in spec.linkage) if kind == "table" else ()
     return Tabled(
         phase=spec.title,
         kind=kind,
@@ -77,4 +80,17 @@ def tabled(
         unmet=unmet,
         countered={m.actors[p].name: dict(t) for p, t in (countered or {}).items()},
         conditions=conditions if kind == "table" else (),
+    )
+
+
+def _condition(m: CeasefireModel, track: Track, link) -> Condition:
+    """A party's condition as it states it today: the band its concession strategy leaves open."""
+    agent = m.actors[link.actor]
+    trust = agent.trust_in([p for p in track.spec.parties if p != link.actor])
+    low, high = agent.condition(track, link, agent.held(track, trust))  # type: ignore[attr-defined]
+    return Condition(
+        agent.name,
+        link.issue,
+        high if high < 1.0 else None,
+        low if low > 0.0 and high >= 1.0 else None,
     )

@@ -24,7 +24,23 @@ class RunRecorder:
         self.enabled = enabled
         self.events: list[tuple] = []
         self.totals = dict.fromkeys(
-            ("days", "strikes", "violations_true", "violations_detected", "false_accusations"), 0
+            (
+                "days",
+                "strikes",
+                "violations_true",
+                "violations_detected",
+                "false_accusations",
+                "disputed_incidents",
+                "misattributed",
+                "claims",
+                "front_days",
+                "stalemate_days",
+                "signed",
+                "signed_against_interest",
+                "renewed",
+                "renewed_against_interest",
+            ),
+            0,
         )
         self.days: dict[str, list] = {name: [] for name in self._day_columns()}
 
@@ -79,18 +95,27 @@ class RunRecorder:
         for d in m.domains:
             cols += [f"violations_true_{d}", f"violations_perceived_{d}"]
         cols += [
+            "disputed_incidents",
+            "misattributed",
+            "claims",
             "exchanges",
             "prisoners_exchanged",
             "wounded_handed_over",
+            "stalemate",
         ]
+        cols += [f"territory_{a}_{b}" for (a, b) in m.battlefield.fronts]
         for b in m.belligerent_ids:
             cols += [f"trust_{b}_{o}" for o in m.enemies[b]]
+            cols += [f"belief_{b}_{o}" for o in m.enemies[b]]
             cols += [
                 f"cost_{b}",
                 f"ripeness_{b}",
                 f"pressure_{b}",
                 f"demand_{b}",
                 f"prisoners_held_{b}",
+                f"strength_{b}",
+                f"aid_received_{b}",
+                f"claims_{b}",
             ]
         return cols
 
@@ -103,6 +128,11 @@ class RunRecorder:
         t["violations_true"] += len(m.violations)
         t["violations_detected"] += m.detected
         t["false_accusations"] += m.false_accusations
+        t["disputed_incidents"] += m.disputed
+        t["misattributed"] += m.misattributed
+        t["claims"] += m.claims_today
+        t["front_days"] = m.front_days
+        t["stalemate_days"] += m.stalemate
         if not self.enabled:
             return
         row = self.days
@@ -120,6 +150,13 @@ class RunRecorder:
         for d in m.domains:
             row[f"violations_true_{d}"].append(true_in[d])
             row[f"violations_perceived_{d}"].append(m.perceived_in[d])
+        row["disputed_incidents"].append(m.disputed)
+        row["misattributed"].append(m.misattributed)
+        row["claims"].append(m.claims_today)
+        row["stalemate"].append(m.stalemate)
+        bf = m.battlefield
+        for (a, b), front in bf.fronts.items():
+            row[f"territory_{a}_{b}"].append(front.held_by_a)
         row["exchanges"].append(m.exchanges_today)
         row["prisoners_exchanged"].append(m.prisoners_exchanged)
         row["wounded_handed_over"].append(m.wounded_handed_over)
@@ -132,6 +169,11 @@ class RunRecorder:
             row[f"pressure_{b}"].append(agent.pressure)
             row[f"demand_{b}"].append(agent.last_demand)
             row[f"prisoners_held_{b}"].append(m.held[b])
+            for o in m.enemies[b]:
+                row[f"belief_{b}_{o}"].append(bf.believed(b, o))
+            row[f"strength_{b}"].append(bf.strength[b])
+            row[f"aid_received_{b}"].append(bf.delivered_today[b])
+            row[f"claims_{b}"].append(m.claims[b])
 
     def result(self) -> RunResult:
         """The run so far as plain data: totals, final state, day columns, events, phases."""
@@ -144,6 +186,11 @@ class RunRecorder:
             agent = m.actors[b]
             final.update({f"trust_{b}_{o}": agent.trust[o] for o in m.enemies[b]})
             final[f"cost_{b}"] = agent.cost
+            final[f"strength_{b}"] = m.battlefield.strength[b]
+            final.update({f"belief_{b}_{o}": m.battlefield.believed(b, o) for o in m.enemies[b]})
+            final[f"position_{b}_{m.battlefield.stake_issue}"] = agent.position[m.battlefield.stake_issue]
+        for (a, b), front in m.battlefield.fronts.items():
+            final[f"territory_{a}_{b}"] = front.held_by_a
         return RunResult(
             totals=totals,
             final=final,

@@ -92,6 +92,15 @@ def run_row(result: RunResult) -> dict:
         false_accusations=false,
         violations_perceived=detected + false,
         strikes=t["strikes"],
+        disputed_incidents=t.get("disputed_incidents", 0),
+        misattributed=t.get("misattributed", 0),
+        claims=t.get("claims", 0),
+        front_days=t.get("front_days", 0),
+        stalemate_days=t.get("stalemate_days", 0),
+        signed=t.get("signed", 0),
+        signed_against_interest=t.get("signed_against_interest", 0),
+        renewed=t.get("renewed", 0),
+        renewed_against_interest=t.get("renewed_against_interest", 0),
         prisoners_exchanged=t["prisoners_exchanged"],
         wounded_handed_over=t["wounded_handed_over"],
         days=t["days"],
@@ -125,6 +134,13 @@ def summarise(
         summary["phase_reached_share"][p] = len(entered) / n
         summary["median_entered_day"][p] = float(statistics.median(entered)) if entered else None
         summary["mean_days_in_force"][p] = statistics.fmean(r[f"{p}_days_in_force"] for r in rows)
+    signed = sum(r.get("signed", 0) + r.get("renewed", 0) for r in rows)
+    against = sum(r.get("signed_against_interest", 0) + r.get("renewed_against_interest", 0) for r in rows)
+    summary["agreements_signed"] = signed
+    summary["agreements_against_interest"] = against
+    summary["share_signed_against_interest"] = against / signed if signed else 0.0
+    """Agreements (signings and renewals) where a party's own gain was negative: the model's
+    honesty check (issue 13 asks for under 5% in the article-only baseline)."""
     for col in (
         "violations_true",
         "violations_detected",

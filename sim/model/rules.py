@@ -7,7 +7,9 @@ state, so each rule can be tested exactly, alone. Each docstring names the sourc
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+
+from sim.model import war
 
 
 def clamp(x: float, low: float = 0.0, high: float = 1.0) -> float:
@@ -20,36 +22,6 @@ def logistic(z: float) -> float:
         return 1.0 / (1.0 + math.exp(-z))
     e = math.exp(z)
     return e / (1.0 + e)
-
-
-def spatial_utility(
-    package: Mapping[str, float],
-    position: Mapping[str, float],
-    salience: Mapping[str, float],
-) -> float:
-    """Salience-weighted closeness of a package to an actor's ideal, over the package's issues.
-
-    The linear-loss spatial utility of bargaining models (Bueno de Mesquita; KTAB's SMP): 1 at the
-    ideal point, 0 at the far end of every issue. Weights are normalised over the issues the package
-    sets, so a one-issue truce is judged on that issue alone. Zero salience on all of them: 1.
-    """
-    total = 0.0
-    loss = 0.0
-    for issue, x in package.items():
-        w = salience[issue]
-        total += w
-        loss += w * abs(x - position[issue])
-    return 1.0 if total <= 0.0 else 1.0 - loss / total
-
-
-def agreement_gain(
-    package: Mapping[str, float],
-    status_quo: Mapping[str, float],
-    position: Mapping[str, float],
-    salience: Mapping[str, float],
-) -> float:
-    """How much better (in [-1, 1]) the package is for an actor than the status quo."""
-    return spatial_utility(package, position, salience) - spatial_utility(status_quo, position, salience)
 
 
 def weighted_compromise(
@@ -67,64 +39,12 @@ def weighted_compromise(
     return sum(x * w for x, w in zip(xs, ws, strict=True)) / total
 
 
-def meet_linkage(
-    value: float, at_most: float | None, at_least: float | None, flexibility: float = 1.0
-) -> float:
-    """The package term moved toward a linkage demand (P10) by at most ``flexibility``.
-
-    A mediator accommodates a condition only so far: a demand within reach is met exactly, one
-    beyond it leaves the term as close as the mediator will go, and the demand unmet.
-    """
-    if at_most is not None and value > at_most:
-        return max(at_most, value - flexibility)
-    if at_least is not None and value < at_least:
-        return min(at_least, value + flexibility)
-    return value
-
-
 def demand(opening: float, floor: float, remaining: float) -> float:
     """Reservation level: the floor plus the share of the way to the opening demand still held.
 
     Faratin, Sierra & Jennings (1998): x(t) = floor + a(t) (opening - floor), a from the strategy.
     """
     return floor + remaining * (opening - floor)
-
-
-def ripeness(cost: float, resolve: float) -> float:
-    """How ripe for settlement the war is for one actor: cost / (cost + resolve), in [0, 1).
-
-    Zartman's mutually hurting stalemate, made graded: the accumulated cost of war relative to what
-    the actor can absorb. Half-ripe when cost equals resolve; saturating, never quite 1.
-    """
-    return cost / (cost + resolve) if cost > 0.0 else 0.0
-
-
-def acceptance_score(
-    gain: float,
-    trust: float,
-    ripeness_level: float,
-    pressure: float,
-    reservation: float,
-    commitment_risk: float,
-    ripeness_weight: float,
-) -> float:
-    """What accepting is worth over the actor's reservation level.
-
-    The package's gain, less the commitment risk of being exploited by a side it does not trust
-    (Powell 2006), plus the pull of a hurting stalemate (Zartman) and the mediator's pressure, against
-    the demand its concession strategy still holds (bargaining while fighting: Fearon 1995, Filson &
-    Werner 2002).
-    """
-    return gain - (1.0 - trust) * commitment_risk + ripeness_weight * ripeness_level + pressure - reservation
-
-
-def p_accept(score: float, noise: float) -> float:
-    """Logit choice: the chance an actor accepts a package with this score (McFadden; QRE).
-
-    ``noise`` is the scale of unobserved motives: as it shrinks, the rule becomes the threshold
-    "accept if the score is positive".
-    """
-    return logistic(score / noise)
 
 
 def p_violate(
@@ -213,15 +133,9 @@ def exchange_size(batch: int, held_by_a: int, held_by_b: int) -> int:
     return max(0, min(batch, held_by_a, held_by_b))
 
 
-def contest_odds(s1: float, s2: float, k: float = 1.0) -> float:
-    """Chance side 1 prevails in a contest: s1**k / (s1**k + s2**k) (KTAB's SMP)."""
-    a, b = s1**k, s2**k
-    return 0.5 if a + b == 0.0 else a / (a + b)
-
-
 def strike_damage(damage: float, attacker_capability: float, target_capability: float) -> float:
-    """Cost one strike inflicts: the domain's damage, scaled by the attacker's contest odds.
+    """Cost one strike inflicts: the domain's damage, scaled by the attacker's odds (today's strengths).
 
     Twice the odds, so that equal capabilities give the domain's damage exactly.
     """
-    return damage * 2.0 * contest_odds(attacker_capability, target_capability)
+    return damage * 2.0 * war.contest_odds(attacker_capability, target_capability)

@@ -89,6 +89,18 @@ class Seeded(_Provenanced, Generic[T]):
     value: T
 
 
+class ThirdParty(_Frozen):
+    """A share of a good that only a party outside the talks can deliver, and its consent.
+
+    Sanctions relief is partly the EU's to give: the mediators can offer up to ``controlled`` alone;
+    beyond it, the term holds only if the outsider consents (a chance per round, ``consent``).
+    """
+
+    name: str = Field(description="who must consent, e.g. the European Union")
+    controlled: Seeded[Unit] = Field(description="the highest term the mediators can deliver alone")
+    consent: Seeded[Unit] = Field(description="chance per round that the outsider consents")
+
+
 class Issue(_Frozen):
     """A dimension on which actors hold positions in [0, 1]."""
 
@@ -96,6 +108,9 @@ class Issue(_Frozen):
     zero: str = Field(description="what position 0 means")
     one: str = Field(description="what position 1 means")
     status_quo: Seeded[Unit] = Field(description="where the issue stands before any agreement")
+    third_party: ThirdParty | None = Field(
+        default=None, description="part of this good only an outsider can deliver (e.g. EU sanctions)"
+    )
 
 
 class Domain(_Frozen):
@@ -105,6 +120,9 @@ class Domain(_Frozen):
     intensity: Seeded[Unit] = Field(description="daily chance a belligerent strikes while uncovered")
     military_value: Seeded[Unit] = Field(description="what striking here gains: the temptation")
     damage: Seeded[NonNegative] = Field(description="cost one strike inflicts on the target")
+    front: bool = Field(
+        default=False, description="fighting here is a contest for territory (the ground front)"
+    )
 
 
 class Role(StrEnum):
@@ -135,6 +153,39 @@ class Concession(_Frozen):
         if self.floor_demand.value > self.opening_demand.value:
             raise ValueError("floor_demand: must not exceed opening_demand (a demand only falls)")
         return self
+
+
+class Forces(_Frozen):
+    """A belligerent's military as a stock with flows, and what it believes about the war.
+
+    Strength starts at the actor's ``capability``; its own ``production`` adds to it every day,
+    fighting wears it down (``battlefield.attrition``). ``stake`` is what the whole contested zone is
+    worth to it on the utility scale of its positions (Fearon 1995's V). Its belief about its odds of
+    winning a day's ground contest starts at ``believed_odds`` with the weight of ``belief_days`` of
+    observed fighting (a Beta prior; Filson & Werner 2002, Slantchev 2003).
+    """
+
+    production: Seeded[NonNegative] = Field(description="strength added per day by its own means")
+    stake: Seeded[NonNegative] = Field(description="utility of holding the whole contested zone")
+    believed_odds: Seeded[Annotated[float, Field(gt=0.0, lt=1.0)]] = Field(
+        description="prior belief: its chance of winning a day's ground contest"
+    )
+    belief_days: Seeded[Annotated[float, Field(gt=0.0, le=10_000.0)]] = Field(
+        description="how many days of fighting the prior belief is worth"
+    )
+
+
+class Aid(_Frozen):
+    """Military aid a mediator sends a belligerent: a flow of strength, delivered after a lag.
+
+    The flow is scaled by the level of ``issue`` in force (the status quo, or the term of a signed
+    package that sets it), so "aid continues" and "aid halted" move the balance of forces.
+    """
+
+    to: Identifier
+    issue: Identifier = Field(description="the issue whose level scales the flow (e.g. military_aid)")
+    flow: Seeded[NonNegative] = Field(description="strength delivered per day at the issue's level 1")
+    lag_days: Seeded[Days] = Field(description="days from a decision on aid to its effect at the front")
 
 
 class Lever(_Frozen):
@@ -168,6 +219,8 @@ class Actor(_Frozen):
     opponents: list[Identifier] | None = Field(
         default=None, description="belligerents it fights (default: every other belligerent)"
     )
+    forces: Forces | None = Field(default=None, description="a belligerent's strength and beliefs")
+    aid: dict[Identifier, Aid] = Field(default_factory=dict, description="aid it sends")
 
     @model_validator(mode="after")
     def _salience_sums_to_one(self) -> Actor:
@@ -176,7 +229,9 @@ class Actor(_Frozen):
             raise ValueError(f"salience: saliences must sum to 1 (they sum to {total:.4g})")
         if self.role is Role.BELLIGERENT:
             missing = [
-                f for f in ("concession", "compliance", "violation_tolerance") if getattr(self, f) is None
+                f
+                for f in ("concession", "compliance", "violation_tolerance", "forces")
+                if getattr(self, f) is None
             ]
             if missing:
                 raise ValueError(f"a belligerent needs {', '.join(missing)}")
@@ -184,7 +239,13 @@ class Actor(_Frozen):
 
 
 class Linkage(_Frozen):
-    """An actor accepts a phase only if the package meets its demand on one issue (P10)."""
+    """An actor makes one issue a condition of a phase (P10): it will not trade it against others.
+
+    Without a bound, the condition derives from the actor's own position and concession: the term
+    must lie at least as close to its ideal as the share of the way from the status quo its demand
+    still holds (``sim.model.bargaining.linkage_bound``). A fixed ``at_most``/``at_least`` overrides
+    that (an exercise's "what if the condition were X"), and is then an assumption of its own.
+    """
 
     actor: Identifier
     issue: Identifier
@@ -193,8 +254,8 @@ class Linkage(_Frozen):
 
     @model_validator(mode="after")
     def _one_bound(self) -> Linkage:
-        if (self.at_most is None) == (self.at_least is None):
-            raise ValueError("a linkage gives exactly one of 'at_most' or 'at_least'")
+        if self.at_most is not None and self.at_least is not None:
+            raise ValueError("a linkage gives at most one of 'at_most' or 'at_least'")
         return self
 
 
@@ -224,9 +285,37 @@ class Phase(_Frozen):
         default=None, description="days after a collapse or expiry before talks reopen; None: never"
     )
     terminal: bool = Field(default=False, description="signing it ends the run (peace framework)")
+    agreed_on_day: Seeded[Annotated[int, Field(ge=0, le=3650)]] | None = Field(
+        default=None, description="agreed before or outside the talks: enters force that day (P5)"
+    )
     linkage: list[Linkage] = Field(default_factory=list)
     evidence: Evidence | None = None
     assumption: str | None = None
+
+
+class Battlefield(_Frozen):
+    """The war the talks happen in: a contest for territory whose course moves strength and beliefs."""
+
+    territory: dict[Identifier, Seeded[Unit]] = Field(
+        description="share of the contested zone each belligerent holds at the start (first of a pair)"
+    )
+    decisiveness: Seeded[Annotated[float, Field(gt=0.0, le=10.0)]] = Field(
+        description="the contest success function's exponent (Hirshleifer 1989)"
+    )
+    front_step: Seeded[Unit] = Field(description="territory a day's won ground contest moves")
+    attrition: Seeded[Unit] = Field(
+        description="strength lost per day of ground fighting, per unit of the enemy's effort"
+    )
+    belief_memory: Seeded[Unit] = Field(
+        description="share of past evidence kept each day (beliefs track a changing war)"
+    )
+    planning_days: Seeded[Days] = Field(
+        description="how far ahead a belligerent values the war's course (its shadow of the future)"
+    )
+    position_learning: Seeded[Annotated[float, Field(ge=0.0, le=20.0)]] = Field(
+        description="how far a belligerent's position on the stake issue moves per unit of belief revised"
+    )
+    stake_issue: Identifier = Field(description="the issue the war itself decides (territory)")
 
 
 class Monitoring(_Frozen):
@@ -235,6 +324,15 @@ class Monitoring(_Frozen):
     strength: Seeded[Unit] = Field(description="chance a true violation is detected and attributed")
     false_alarm_rate: Seeded[Unit] = Field(
         description="daily chance, per truce domain, of an incident wrongly blamed, with no monitor"
+    )
+    disputed_rate: Seeded[Unit] = Field(
+        description="daily chance, per truce domain, of an incident each side blames on the other"
+    )
+    misattribution: Seeded[Unit] = Field(
+        description="chance a detected strike is blamed on the wrong side (with no monitor)"
+    )
+    claim_rate: Seeded[NonNegative] = Field(
+        description="public accusations per perceived violation, rising with grievance"
     )
 
 
@@ -286,7 +384,6 @@ class Dynamics(_Frozen):
 
     acceptance_noise: Seeded[Annotated[float, Field(gt=0.0, le=1.0)]]
     commitment_risk: Seeded[Unit]
-    ripeness_weight: Seeded[Unit]
     cost_of_war: Seeded[NonNegative]
     temptation_weight: Seeded[NonNegative]
     compliance_weight: Seeded[NonNegative]
@@ -303,7 +400,9 @@ class Dynamics(_Frozen):
     mediator_flexibility: Seeded[Unit] = Field(
         description="how far a mediator moves a term toward a linkage demand"
     )
-    package_noise: Seeded[Unit] = Field(description="round-to-round spread of the mediators' terms")
+    hostility: Seeded[Unit] = Field(
+        description="trust lost per strike received while talks are open (attacks during talks)"
+    )
 
 
 class Scenario(_Frozen):
@@ -323,6 +422,7 @@ class Scenario(_Frozen):
     domains: dict[Identifier, Domain] = Field(min_length=1)
     actors: dict[Identifier, Actor] = Field(min_length=2)
     phases: dict[Identifier, Phase] = Field(min_length=1)
+    battlefield: Battlefield
     monitoring: Monitoring
     humanitarian: Humanitarian
     dynamics: Dynamics
@@ -403,6 +503,11 @@ def _reference_problems(s: Scenario):
         for other in actor.opponents or []:
             if other not in belligerents or other == a:
                 yield f"actors.{a}.opponents: {unknown('belligerent', other, set(belligerents) - {a})}"
+        for aid_id, aid in actor.aid.items():
+            if aid.to not in belligerents:
+                yield f"actors.{a}.aid.{aid_id}.to: {unknown('belligerent', aid.to, set(belligerents))}"
+            if aid.issue not in issues:
+                yield f"actors.{a}.aid.{aid_id}.issue: {unknown('issue', aid.issue, issues)}"
         for lever_id, lever in actor.levers.items():
             if lever.target not in actors:
                 yield f"actors.{a}.levers.{lever_id}.target: {unknown('actor', lever.target, actors)}"
@@ -437,6 +542,12 @@ def _reference_problems(s: Scenario):
             elif link.issue not in phase.terms:
                 yield f"phases.{p}.linkage: issue {link.issue!r} is not among the phase's terms"
     yield from _cycle_problems(s)
+    bf = s.battlefield
+    if bf.stake_issue not in issues:
+        yield f"battlefield.stake_issue: {unknown('issue', bf.stake_issue, issues)}"
+    for holder in bf.territory:
+        if holder not in belligerents:
+            yield f"battlefield.territory.{holder}: {unknown('belligerent', holder, set(belligerents))}"
     for i, inc in enumerate(s.incidents):
         if inc.attacker not in s.belligerents:
             yield f"incidents.{i}.attacker: {unknown('belligerent', inc.attacker, set(s.belligerents))}"
