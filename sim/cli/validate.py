@@ -19,7 +19,7 @@ from sim.jobs.common import JobError
 from sim.jobs.validate import WRITTEN, Calibration, validate_to_folder
 from sim.text import literal, neutral
 from sim.validation.patterns import PATTERNS
-from sim.validation.validate import CALIBRATION_GRID, Validation, naive_as_good
+from sim.validation.validate import CALIBRATION_GRID, COIN, Validation, against_naive, brier, naive_as_good
 
 out = Console(soft_wrap=True, highlight=False)
 
@@ -67,17 +67,30 @@ def _print(v: Validation) -> None:
         title=Text(neutral(f"{v.scenario.name}: patterns reproduced ({v.runs} runs, seed {v.seed})")),
         title_justify="left",
     )
-    for col in ("pattern", "window", "share of runs (95% CI)", "nothing changes"):
+    for col in ("pattern", "window", "share of runs (95% CI)", "nothing changes", "Brier: model / naive"):
         t.add_column(col)
+    scores = brier(v)
     for p in PATTERNS:
-        t.add_row(Text(p.text), p.window, _share(*v.shares[p.id]), "yes" if v.naive[p.id] else "no")
+        model, naive = scores[p.id]
+        t.add_row(
+            Text(p.text),
+            p.window,
+            _share(*v.shares[p.id]),
+            "yes" if v.naive[p.id] else "no",
+            f"{model:.3f} / {naive:.0f}",
+        )
     held = [p for p in PATTERNS if p.window == "validation"]
     for label, share, naive in (
         ("ALL HELD-OUT AT ONCE", v.held_out_share, all(v.naive[p.id] for p in held)),
         ("ALL AT ONCE", v.all_share, all(v.naive.values())),
     ):
-        t.add_row(label, "", _share(*share), "yes" if naive else "no")
+        t.add_row(label, "", _share(*share), "yes" if naive else "no", "")
     out.print(t)
+    better, lost = against_naive(v)
+    out.print(
+        f"Brier score (0 best, a coin {COIN:g}): the model forecasts better than 'nothing changes' on "
+        f"{len(better)} patterns and worse on {len(lost)}" + (f" ({', '.join(lost)})" if lost else "") + "."
+    )
     model_held = sum(v.shares[p.id][0] > 0.5 for p in held)
     naive_held = sum(v.naive[p.id] for p in held)
     out.print(

@@ -160,6 +160,8 @@ class Belligerent(Actor):
             enemy_resolve = m.actors[enemy].resolve
             front_intensity = 0.0
             for domain_id in spec.domains:
+                if m.covered_by_another(track, domain_id, self.actor_id, enemy):
+                    continue  # that fighting is already halted: the no-deal course is that truce, not war
                 dom = m.domains[domain_id]
                 mine = war.intensity(dom.intensity, odds)
                 theirs = war.intensity(dom.intensity, 1.0 - odds)

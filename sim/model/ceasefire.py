@@ -755,6 +755,15 @@ class CeasefireModel(mesa.Model):
                     return track.id
         return None
 
+    def covered_by_another(self, track: Track, domain: str, a: str, b: str) -> bool:
+        """Whether a truce other than ``track`` already halts fighting in ``domain`` between a and b."""
+        for other in self.tracks:
+            if other is not track and other.in_force and domain in other.spec.domains:
+                parties = other.spec.parties
+                if a in parties and b in parties:
+                    return True
+        return False
+
     def _talking(self, a: str, b: str) -> bool:
         """Whether a and b are in talks (a phase between them negotiating) today."""
         return any(

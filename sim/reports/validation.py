@@ -13,7 +13,7 @@ from sim.reports.document import Chart
 from sim.reports.html import attr, figure_html, page, table_html
 from sim.validation.observed import CALL, load_record
 from sim.validation.patterns import PATTERNS
-from sim.validation.validate import Validation, naive_as_good
+from sim.validation.validate import COIN, Validation, against_naive, brier, naive_as_good
 
 PATTERNS_NOTE = (
     "Bars: share of runs reproducing each pattern (95% Wilson intervals); dark blue: first 30 "
@@ -57,9 +57,17 @@ def _verdict(v: Validation) -> str:
     worse = naive_as_good(v)
     s, lo, hi = v.held_out_share
     a, alo, ahi = v.all_share
+    better, lost = against_naive(v)
+    scores = brier(v)
     return (
         f"All held-out patterns at once: {s:.1%} of runs (95% CI {lo:.1%}-{hi:.1%}); all seven: {a:.1%} "
         f"({alo:.1%}-{ahi:.1%}). "
+        f"Brier scores (0 best; a coin scores {COIN:g}): "
+        + "; ".join(
+            f"{esc(p.id)} {scores[p.id][0]:.3f} (nothing changes {scores[p.id][1]:.0f})" for p in PATTERNS
+        )
+        + f". The model forecasts better than 'nothing changes' on {len(better)} patterns and worse on "
+        f"{len(lost)}. "
         + (
             "The naive baseline 'nothing changes' does as well or better on: "
             + "; ".join(esc(p.text) for p in PATTERNS if p.id in worse)

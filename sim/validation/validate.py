@@ -33,6 +33,8 @@ OBSERVED_CLAIMS_BY_DAY_30 = 80
 RT later said more than 120). One side's claims, not verified: compared with the model's perceived
 energy violations by both sides, which only makes the comparison easier for the model."""
 OBSERVED_EXCHANGE_DAYS = (1, 32, 66, 67, 68, 83, 86)
+COIN = 0.25
+"""The Brier score of the uninformed forecast "50%" on any pattern."""
 """Days with a prisoner exchange in the record (19 March, 19 April, 23-25 May, 9 and 12 June)."""
 
 
@@ -103,6 +105,7 @@ def validate(sc: Scenario, runs: int, seed: int | None = None) -> Validation:
         claims = sum(
             n for d, n in zip(days["day"], days["violations_perceived_energy"], strict=True) if int(d) <= 30
         )
+        public = _at_day(days, "claims_russia", 30)
         total = 0
         for n in days["exchanges"]:
             total += int(n > 0)
@@ -114,6 +117,7 @@ def validate(sc: Scenario, runs: int, seed: int | None = None) -> Validation:
                 "energy_truce_entered_day": e,
                 "energy_truce_first_end_day": first_end,
                 "perceived_energy_violations_by_day_30": claims,
+                "russian_claims_by_day_30": public,
                 "outcome": row["outcome"],
             }
         )
@@ -163,6 +167,37 @@ def validate(sc: Scenario, runs: int, seed: int | None = None) -> Validation:
     )
 
 
+def _at_day(days, column: str, day: int) -> float:
+    """A cumulative day column's value on ``day`` (NaN if the run has no such column)."""
+    if column not in days:
+        return float("nan")
+    value = 0.0
+    for d, x in zip(days["day"], days[column], strict=True):
+        if int(d) > day:
+            break
+        value = float(x)
+    return value
+
+
+def brier(v: Validation) -> dict[str, tuple[float, float]]:
+    """Per pattern: (the model's Brier score, that of "nothing changes").
+
+    The model's forecast that the pattern occurs is the share of runs reproducing it; the record
+    shows every pattern (they are drawn from it), so the score is (1 - share)^2: 0 is a certain
+    and right forecast, 0.25 a coin (``COIN``), 1 certain and wrong (Brier 1950). "Nothing changes"
+    forecasts 0 or 1, so it scores 0 or 1.
+    """
+    return {p.id: ((1.0 - v.shares[p.id][0]) ** 2, 0.0 if v.naive[p.id] else 1.0) for p in PATTERNS}
+
+
+def against_naive(v: Validation) -> tuple[list[str], list[str]]:
+    """(patterns the model forecasts better than "nothing changes", patterns it forecasts worse), by Brier."""
+    scores = brier(v)
+    better = [k for k, (model, naive) in scores.items() if model < naive]
+    worse = [k for k, (model, naive) in scores.items() if model > naive]
+    return better, worse
+
+
 def naive_as_good(v: Validation) -> list[str]:
     """Patterns where 'nothing changes' does as well as the model or better: it reproduces them
     always (it is one deterministic course), the model in at most all of its runs."""
@@ -181,6 +216,9 @@ def summary(v: Validation) -> dict:
         "held_out_at_once": v.held_out_share,
         "nothing_changes": v.naive,
         "naive_as_good_or_better_on": naive_as_good(v),
+        "brier": {k: {"model": m, "nothing_changes": n, "coin": COIN} for k, (m, n) in brier(v).items()},
+        "beats_nothing_changes_on": against_naive(v)[0],
+        "loses_to_nothing_changes_on": against_naive(v)[1],
         "ranks": v.ranks,
         "packages": v.packages,
         "packages_note": "issue, naive capability x salience weighted mean, the model's median signed term",
@@ -192,6 +230,7 @@ def _ranks(table: pd.DataFrame) -> list[tuple[str, str, str]]:
     entered = table["energy_truce_entered_day"].dropna()
     ends = table["energy_truce_first_end_day"].dropna()
     claims = table["perceived_energy_violations_by_day_30"]
+    public = table["russian_claims_by_day_30"].dropna() if "russian_claims_by_day_30" in table else None
     out = []
     if len(entered):
         le = (entered <= OBSERVED_ENERGY_START).sum() / n
@@ -223,6 +262,15 @@ def _ranks(table: pd.DataFrame) -> list[tuple[str, str, str]]:
             f"together (median {claims.median():g})",
         )
     )
+    if public is not None and len(public):
+        out.append(
+            (
+                "Russian public claims of energy violations by day 30",
+                f"more than {OBSERVED_CLAIMS_BY_DAY_30} (TASS, 17 April)",
+                f"{(public > OBSERVED_CLAIMS_BY_DAY_30).mean():.0%} of runs have Russia claim as many "
+                f"(median {public.median():g}); claims are public accusations, apart from perception",
+            )
+        )
     return out
 
 
