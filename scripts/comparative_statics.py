@@ -9,7 +9,8 @@ docs/ODD.md with it. Regenerate after any change to the model or the baseline::
 
 Options: ``--runs`` per level (default 200), ``--seed`` (default: the scenario's), ``--scenario``,
 ``--doc`` (the document to rewrite), ``--only`` (a substring of lever names; repeatable),
-``--no-write`` (print only).
+``--diagnose-runs`` (recorded runs per level behind the "who refused" tables of a surprising
+reading, default 50), ``--no-write`` (print only).
 """
 
 from __future__ import annotations
@@ -32,12 +33,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scenario", type=Path, default=BASELINE, help="scenario file (default: the baseline)")
     ap.add_argument("--doc", type=Path, default=ROOT / "docs" / "ODD.md", help="document to rewrite")
     ap.add_argument("--only", action="append", default=[], help="run only levers whose name contains this")
+    ap.add_argument(
+        "--diagnose-runs",
+        type=int,
+        default=50,
+        help="recorded runs per level to read who refused, for a surprising reading (default 50)",
+    )
     ap.add_argument("--no-write", action="store_true", help="print the table, leave the document alone")
     args = ap.parse_args(argv)
     if args.runs < 2:
         ap.error("--runs must be at least 2")
 
-    levers = statics.default_levers(args.scenario)
+    base = statics.Base(args.scenario)  # read once: an edit during the study cannot mix versions
+    levers = statics.default_levers(base)
     if args.only:
         levers = [lv for lv in levers if any(s.lower() in lv.name.lower() for s in args.only)]
         if not levers:
@@ -47,7 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     for n, lever in enumerate(levers, 1):
         t0 = time.perf_counter()
-        res = statics.measure(lever, args.scenario, runs=args.runs, seed=args.seed, cache=cache)
+        res = statics.measure(lever, base, runs=args.runs, seed=args.seed, cache=cache)
+        for _res, reading in statics.surprises([res]):  # who refused, at each level
+            statics.diagnose(
+                res, reading, base, runs=min(args.runs, args.diagnose_runs), cache=cache
+            )
         results.append(res)
         verdicts = "; ".join(f"{r.expectation.outcome}: {r.verdict}" for r in res.readings)
         print(

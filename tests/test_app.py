@@ -36,6 +36,8 @@ LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 DAY = re.compile(r"Day (\d+) of (\d+)")
 START = 120.0  # seconds: generous waits for a busy 2-core machine; never asserted on
 PLAY_DAYS = 60
+KINDS = ("timeline", "war", "trust", "violations")  # the page's figures, top to bottom
+FIGURES = len(KINDS)
 
 pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="looks for leftover processes in /proc")
 
@@ -230,19 +232,20 @@ def test_the_dashboard_runs_offline_a_slider_moves_and_step_redraws(server):
         page.get_by_text("Day 1 of 180").wait_for(timeout=30_000)
         plots = page.locator(".js-plotly-plot")
         plots.first.wait_for(timeout=30_000)
-        assert plots.count() == 3
-        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length == 3")
-        before = [plots.nth(i).inner_html() for i in range(3)]
+        assert plots.count() == FIGURES
+        page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot').length == {FIGURES}")
+        before = [plots.nth(i).inner_html() for i in range(FIGURES)]
         for _ in range(5):
             page.get_by_role("button", name="Step").click()
         page.get_by_text("Day 6 of 180").wait_for(timeout=120_000)
         for _ in range(300):  # each figure is redrawn for day 6
-            if _plot_days(page) == [6, 6, 6]:
+            if _plot_days(page) == [6] * FIGURES:
                 break
             time.sleep(0.1)
-        assert _plot_days(page) == [6, 6, 6]
-        after = [plots.nth(i).inner_html() for i in range(3)]
+        assert _plot_days(page) == [6] * FIGURES
+        after = [plots.nth(i).inner_html() for i in range(FIGURES)]
         assert before[0] != after[0]  # the phase timeline has grown by five days
+        assert before[1] != after[1]  # and the war's figure: the front, strengths and beliefs
         other = new_page()  # another student, or a reload: a run of its own, not this one
         other.goto(url)
         other.get_by_text("Day 0 of 180").wait_for(timeout=90_000)
@@ -265,7 +268,7 @@ def test_play_runs_sixty_days_and_more_with_the_figures_following_then_pauses(se
     failed: list[str] = []
     errors: list[str] = []
     with _browser(url, outside, failed, errors) as new_page:
-        page = new_page(viewport={"width": 1400, "height": 1800})  # all three figures in view
+        page = new_page(viewport={"width": 1400, "height": 2400})  # all four figures in view
         page.goto(url)
         page.get_by_text("Day 0 of 180").wait_for(timeout=90_000)
         # mesa's slowest play (a step each 500 ms): the page shows days behind the model, and a fast
@@ -293,7 +296,7 @@ def test_play_runs_sixty_days_and_more_with_the_figures_following_then_pauses(se
         days = [_day(page)]
         _wait_until(lambda: days.append(_day(page)) or days[-3:] == [days[-1]] * 3, every=1.0)
         day = days[-1]
-        _wait_until(lambda: _plot_days(page) == [day] * 3)  # every figure drawn for that day
+        _wait_until(lambda: _plot_days(page) == [day] * FIGURES)  # every figure drawn for that day
         assert PLAY_DAYS <= day <= 180
         time.sleep(2.0)
         assert _day(page) == day, "the run went on after pause"
@@ -335,7 +338,7 @@ def test_the_page_draws_whole_days_while_another_thread_steps_the_run():
             assert shown.days["day"].tolist() == list(range(1, shown.day + 1))
             assert (shown.events["day"] <= shown.day).all()
             if shown.day:
-                for kind in ("timeline", "trust", "violations"):
+                for kind in KINDS:
                     assert dash.figure(model, shown, kind).layout.meta["day"] == shown.day
             drawn.add(shown.day)
         thread.join()
@@ -369,3 +372,23 @@ def test_app_never_leaves_its_server_behind(how, tmp_path):
         if not how.startswith("SIGKILL"):
             assert code == 0, log.read_text()[-2000:]
             assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
+
+
+def test_every_slider_is_a_parameter_of_every_scenario_within_its_range():
+    """Each slider is bound through a ``--set`` path the baseline has, starts at the baseline's value,
+    inside its range; moved to either end, it loads with every scenario the picker offers."""
+    from sim.dashboard import app as dash
+    from sim.data import SCENARIOS
+    from sim.scenario.class_code import find_scenario
+    from sim.scenario.loader import load_scenario
+
+    for path, (_label, lo, hi, step) in dash.SLIDERS.items():
+        assert lo <= dash.DEFAULTS[path] <= hi, path
+        assert abs(round((dash.DEFAULTS[path] - lo) / step) * step + lo - dash.DEFAULTS[path]) < 1e-9, path
+    for name in dash.scenario_names():
+        file = find_scenario(name, SCENARIOS)
+        for end in (0, 1):
+            moved = [(p, (lo, hi)[end]) for p, (_l, lo, hi, _s) in dash.SLIDERS.items()]
+            load_scenario(file, moved)  # no ScenarioError: every path resolves, every end is valid
+        model = dash.DashboardModel(scenario_name=name)
+        assert model.notes == [] and set(model.in_effect) == set(dash.SLIDERS)

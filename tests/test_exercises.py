@@ -184,11 +184,11 @@ def test_handout_command_writes_the_class_pack_and_keeps_what_exists(tmp_path, c
     again = cli(*run, "--out", "pack", cwd=tmp_path)
     assert again.returncode == 2 and "not empty" in again.stderr
     assert (pack / "handout.html").read_bytes() == before
-    (pack / "predictions.txt").write_text("Table 1 | full_strict | 5\n")  # the class's bets
+    (pack / "predictions.txt").write_text("Table 1 | full_some_guarantees | 5\n")  # the class's bets
     (pack / "roles" / "mediator.html").write_text("a card of another pack")
     forced = cli(*run, "--out", "pack", "--force", cwd=tmp_path)
     assert forced.returncode == 0 and "kept the existing predictions.txt" in forced.stdout
-    assert (pack / "predictions.txt").read_text() == "Table 1 | full_strict | 5\n"
+    assert (pack / "predictions.txt").read_text() == "Table 1 | full_some_guarantees | 5\n"
     assert not (pack / "roles" / "mediator.html").exists()
     (pack / "predictions.txt").write_text(
         "# Predictions for the exercise 'territory': ...\nT | peace_article | 3\n"
@@ -217,7 +217,11 @@ BROKEN = {
         "{phased.entry.energy|ci}",
         "no phase",
     ),
-    "a slider on no parameter": ("phases.energy_truce.opens_day=30", "phases.energy_truce.opens=30", "opens"),
+    "a slider on no parameter": (
+        "phases.energy_truce.duration_days=60",
+        "phases.energy_truce.duration=60",
+        "duration",
+    ),
     "a paragraph the article lacks": ("[P1, P5, P6, P10, P12]", "[P1, P55]", "P55"),
     "a notice that gives away a bet": (
         "ends in {class.outcome}. Is that",
@@ -267,7 +271,7 @@ def test_hostile_text_in_an_exercise_is_escaped(tmp_path):
     evil = "<script>alert(1)</script>"
     text = text.replace('title: "Sequencing:', f'title: "{evil} Sequencing:')
     text = text.replace("name: Press and observers", f"name: {evil} observers")
-    text = text.replace("label: phased (energy truce first)", f'label: "{evil} phased"')
+    text = text.replace("label: phased (energy truce agreed first)", f'label: "{evil} phased"')
     text = text.replace("  - Which sequence got", f"  - {evil} Which sequence got")
     hostile.write_text(text)
     findings = compute(load_exercise(hostile, SCENARIOS), runs=2)
@@ -368,3 +372,41 @@ def test_a_literal_brace_in_a_template():
     assert text.startswith("--set 'incidents=[{day: 3}]' ends in ")
     with pytest.raises(ValueError, match="literal brace"):
         placeholders("an {open brace")
+
+
+def test_role_cards_state_a_derived_condition_by_the_models_rule():
+    """A condition the baseline derives from the actor's own position is stated in words, with the
+    numbers of ``linkage_bound``; a fixed bound (an override) as it is."""
+    from sim.model.bargaining import linkage_bound
+    from sim.scenario.loader import load_scenario
+    from sim.teaching.roles import confidential_facts
+
+    def conditions(sets):
+        sc = load_scenario(SCENARIOS / "baseline.yaml", sets)
+        return [f.text for f in confidential_facts(sc, "russia") if f.text.startswith("Your condition")]
+
+    guarantees, relief = (
+        next(t for t in conditions([]) if what in t) for what in ("security guarantees", "sanctions relief")
+    )
+    for text, ideal in ((guarantees, 0.0), (relief, 1.0)):
+        low, high = linkage_bound(ideal=ideal, held=0.5)
+        band = f"at most {high:g}" if low <= 0.0 else f"at least {low:g}"
+        assert f"exactly {ideal:g} while you hold your whole demand" in text, text
+        assert f"({band} halfway" in text, text
+    assert "European Union" in relief  # the part of the relief only a third party can deliver
+    moved = [t for t in conditions(["actors.russia.positions.security_guarantees=0.5"]) if "guarantees" in t]
+    low, high = linkage_bound(ideal=0.5, held=0.5)
+    assert f"between {low:g} and {high:g} halfway" in moved[0]
+    bound = "at_most: {value: 0.1, assumption: an override}"
+    fixed = f"phases.full_ceasefire.linkage=[{{actor: russia, issue: security_guarantees, {bound}}}]"
+    (override,) = [t for t in conditions([fixed]) if "guarantees" in t]
+    assert override.endswith("is at most 0.1")
+
+
+def test_exercises_name_no_removed_model_parameter():
+    """Model II removed the package noise, the ripeness weight and the baseline's fixed linkage bounds:
+    no exercise may still ask about them."""
+    removed = ("ripeness_weight", "package_noise", "acceptance score", "linkage.0.at_")
+    for f in FILES:
+        text = f.read_text()
+        assert not [w for w in removed if w in text], f

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -65,18 +66,26 @@ def test_play_replays_a_moves_file_and_ends_with_a_debrief(tmp_path, actors, cli
 
 
 def test_a_players_choices_change_the_game():
-    """Ukraine refusing every package: the energy truce never enters into force; the debrief says so."""
+    """Ukraine refusing every package and every renewal: the full ceasefire, which the agents reach in
+    nearly every run once Russia's own position admits some guarantees (its derived condition moves
+    with it), never enters into force; the energy truce, agreed in the call (P5), lapses at the end of
+    its term. The debrief says so."""
 
     class Refuser:
         def choose(self, decision, agent):
             return Answer("reject") if decision.kind == "answer" else agent()
 
-    sc = load_scenario(BASELINE)
-    game = play(sc, 42, {"ukraine": Refuser()}, DAYS)
-    assert game.result.phases["energy_truce"]["entered_day"] is None
-    lines = debrief(game, agent_rows(game, 10, DAYS))
-    assert any("Energy and infrastructure truce never entered into force" in x for x in lines)
-    assert any("agents: in 100% of runs" in x for x in lines)
+    days = 90
+    sc = load_scenario(BASELINE, ["actors.russia.positions.security_guarantees=0.3"])
+    game = play(sc, 42, {"ukraine": Refuser()}, days)
+    assert game.result.phases["full_ceasefire"]["entered_day"] is None
+    energy = game.result.phases["energy_truce"]
+    assert energy["entered_day"] == sc.phases["energy_truce"].agreed_on_day.value
+    assert energy["days_in_force"] == sc.phases["energy_truce"].duration_days.value  # never renewed
+    lines = debrief(game, agent_rows(game, 10, days))
+    (full,) = [x for x in lines if x.startswith("Your 30-day full ceasefire never entered into force")]
+    share = re.search(r"agents: in (\d+)% of runs", full)
+    assert share and int(share[1]) >= 90, full
 
 
 def test_a_player_sees_what_its_actor_perceives_not_the_truth():
@@ -90,6 +99,7 @@ def test_a_player_sees_what_its_actor_perceives_not_the_truth():
     play(load_scenario(BASELINE), 42, {"ukraine": Watcher()}, 20)
     text = "\n".join(views)
     assert "You are Ukraine" in text and "you perceived" in text
+    assert "The front with Russia: you hold" in text  # the map, its own strength and its own belief
     for hidden in ("true violation", "boulware", "Boulware", "reservation", "compliance"):
         assert hidden not in text
 
@@ -141,13 +151,17 @@ def test_a_bad_moves_file_names_each_line(tmp_path, cli):
     assert not (tmp_path / "results").exists()
 
 
-def _pty_session(args: list[str], answers: list[str], cwd: Path, timeout: float = 240) -> tuple[int, str]:
-    """Run a command in a pseudo-terminal, answering each prompt ('> ') in turn; its exit code and output."""
+def _pty_session(
+    args: list[str], rules: list[tuple[str, str]], cwd: Path, timeout: float = 240
+) -> tuple[int, str]:
+    """Run a command in a pseudo-terminal and answer its prompts ('...)> '): each prompt that contains
+    the next rule's text gets that rule's answer, any other prompt ``auto``; once the rules are used
+    up, ``quit``. Its exit code and output."""
     master, slave = pty.openpty()
     proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, cwd=cwd, close_fds=True)
     os.close(slave)
-    output, pending, deadline = b"", list(answers), time.monotonic() + timeout
-    prompts = 0
+    output, pending, deadline = b"", list(rules), time.monotonic() + timeout
+    prompts, done = 0, False
     while time.monotonic() < deadline:
         ready, _, _ = select.select([master], [], [], 0.5)
         if ready:
@@ -158,9 +172,16 @@ def _pty_session(args: list[str], answers: list[str], cwd: Path, timeout: float 
             if not chunk:
                 break
             output += chunk
-            while output.count(b")> ") > prompts and pending:
+            while output.count(b")> ") > prompts and not done:
                 prompts += 1
-                os.write(master, (pending.pop(0) + "\n").encode())
+                prompt = output.split(b")> ")[prompts - 1].rsplit(b"\n", 1)[-1].decode(errors="replace")
+                if pending and pending[0][0] in prompt:
+                    answer = pending.pop(0)[1]
+                elif pending:
+                    answer = "auto"
+                else:
+                    answer, done = "quit", True
+                os.write(master, (answer + "\n").encode())
         elif proc.poll() is not None:
             break
     proc.wait(timeout=30)
@@ -172,20 +193,24 @@ def test_play_at_a_terminal_reasks_on_bad_input_and_finishes(tmp_path):
     # a subprocess on purpose: the game at a real (pseudo-)terminal, end to end
     args = [sys.executable, str(ROOT / "run_sim.py"), "play", "--as", "ukraine", "--seed", "42"]
     args += ["--days", "30", "--compare", "5", "--out", "game"]
-    answers = ["maybe", "counter nonsense=2", "help", "view", "accept", "comply 30", "quit"]
-    code, output = _pty_session(args, answers, tmp_path)
+    full = "answer full_ceasefire:round"
+    rules = [(full, "maybe"), (full, "counter nonsense=2"), (full, "help"), (full, "view"), (full, "accept")]
+    rules += [("strike ", "comply 30")]
+    code, output = _pty_session(args, rules, tmp_path)
     assert code == 0, output[-3000:]
     assert "answer one of: accept, reject, counter" in output
-    assert "there are no terms to counter here" in output  # the energy truce has no terms
+    assert "'nonsense=2': terms are ISSUE=VALUE with ISSUE one of security_guarantees, military_aid" in output
     assert "auto all" in output  # the help text
+    assert "The front with Russia: you hold" in output  # the war, as Ukraine sees it
     assert "Debrief:" in output and "Traceback" not in output
     assert (tmp_path / "game" / "debrief.txt").is_file()
 
 
 def test_a_moves_file_cannot_set_what_the_game_would_refuse(tmp_path, cli):
-    """A counter on a phase's core issue, or a table of an issue it does not set, goes to the agent."""
+    """A counter where there are no terms to set (the energy truce's renewal, or a round on it whose
+    only term is its core issue) goes to the agent."""
     lines, _ = _record(("ukraine",))
-    energy = next(i for i, line in enumerate(lines) if "answer energy_truce:round" in line)
+    energy = next(i for i, line in enumerate(lines) if "answer energy_truce:" in line)
     lines[energy] = lines[energy].rsplit("|", 1)[0] + "| counter energy_truce=0"
     moves = tmp_path / "moves.txt"
     moves.write_text("\n".join(lines) + "\n")

@@ -358,6 +358,11 @@ def test_opponents_limit_who_fights_whom(tmp_path):
         "      patience_days: {value: 60, assumption: test}\n"
         "    compliance: {value: 0.9, assumption: test}\n"
         "    violation_tolerance: {value: 4.0, assumption: test}\n"
+        "    forces:\n"
+        "      production: {value: 0.001, assumption: test}\n"
+        "      stake: {value: 0.5, assumption: test}\n"
+        "      believed_odds: {value: 0.5, assumption: test}\n"
+        "      belief_days: {value: 30, assumption: test}\n"
         "    levers:\n      sanctions_held:",
         1,
     )

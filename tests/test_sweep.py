@@ -55,6 +55,33 @@ def test_the_assumptions_sobol_spec_is_up_to_date():
     assert make_assumptions_sobol.TARGET.read_text() == make_assumptions_sobol.build()
 
 
+def test_the_assumption_ranges_keep_each_value_meaningful():
+    from sim.experiments.sensitivity import axis_group
+    from sim.scenario.schema import seeded_values
+
+    sw = load_sweep(ROOT / "scenarios" / "sweeps" / "assumptions_sobol.yaml")
+    axes = sw.spec.axes
+    for path, seeded in seeded_values(sw.scenario):
+        if path in axes:
+            rng = axes[path]
+            assert rng.low <= seeded.value <= rng.high, path  # around the baseline's value
+            assert axis_group(path) != "other", path  # every axis has a kind to read it by
+        elif seeded.assumption is not None and ".salience." not in path:
+            # held only at a bound of its scale (a capability of 1, a zero rate) or a single day
+            assert seeded.value in (0, 1), path
+    for path in sw.integer_axes:
+        assert axes[path].low >= 1 and float(axes[path].low).is_integer(), path
+    odds = [p for p in axes if p.endswith(".believed_odds")]
+    assert odds and all(0 < axes[p].low < axes[p].high < 1 for p in odds)
+    small = axes["battlefield.front_step"]  # a small rate varies in proportion, not by +/- 0.1
+    assert small.low > 0 and small.high <= 3 * small.low
+    for actor in sw.scenario.belligerents:  # no design point has a floor above its opening demand
+        floor = axes.get(f"actors.{actor}.concession.floor_demand")
+        opening = axes.get(f"actors.{actor}.concession.opening_demand")
+        if floor is not None and opening is not None:
+            assert floor.high <= opening.low, actor
+
+
 def test_grid_covers_the_product():
     spec = SweepSpec(scenario="x", axes={"a": [1, 2, 3], "b": {"low": 0.0, "high": 1.0, "steps": 3}})
     d = build_design(spec)
@@ -174,15 +201,17 @@ def test_resume_refuses_a_changed_spec(tmp_path):
     assert result.exit_code == 2 and "changed" in result.stderr
 
 
-def swept_and_analyzed(spec: Path, out: Path, workers: int) -> pd.DataFrame:
-    """Run the sweep, then ``analyze`` it (which must succeed); its sensitivity table."""
+def swept_and_analyzed(spec: Path, out: Path, workers: int) -> tuple[pd.DataFrame, str]:
+    """Run the sweep, then ``analyze`` it (which must succeed); its sensitivity table and printout."""
     sweep(str(spec), "--out", str(out), "--workers", str(workers))
     result = run_cli("analyze", str(out))
     assert result.exit_code == 0, result.output
-    return pd.read_parquet(out / "sensitivity.parquet")
+    return pd.read_parquet(out / "sensitivity.parquet"), " ".join(result.output.split())
 
 
 def test_sensitivity_ranks_the_axis_that_matters_and_zeroes_the_ignored_one(tmp_path):
+    from sim.experiments.sensitivity import outcome_label
+
     # monitoring strength drives undetected violations; the mediator's resolve is read by no rule
     spec = write_spec(
         tmp_path,
@@ -196,7 +225,14 @@ def test_sensitivity_ranks_the_axis_that_matters_and_zeroes_the_ignored_one(tmp_
             "dynamics.trust_drift": {"low": 0.0, "high": 0.05},
         },
     )
-    s = swept_and_analyzed(spec, tmp_path / "o", workers=2)
+    s, printed = swept_and_analyzed(spec, tmp_path / "o", workers=2)
+    # the headline outputs are analysed: "full ceasefire ever in force", "no truce at the horizon"
+    for outcome in ("reached_full_ceasefire", "share_no_truce"):
+        rows = s[s["outcome"] == outcome]
+        assert len(rows) == 3
+        constant = rows.get("constant_output", pd.Series(False, index=rows.index)).astype(bool)
+        assert (constant | rows[["S1", "S1_conf", "ST", "ST_conf"]].notna().all(axis=1)).all()
+        assert outcome_label(outcome) in printed
     undetected = s[s["outcome"] == "violations_undetected"].set_index("axis")
     assert undetected["ST"].idxmax() == "monitoring.strength"
     assert undetected.loc["monitoring.strength", "ST"] > 0.5
@@ -217,7 +253,7 @@ def test_morris_analysis_runs(tmp_path):
             "actors.us.resolve": {"low": 10.0, "high": 200.0},
         },
     )
-    s = swept_and_analyzed(spec, tmp_path / "o", workers=1)
+    s, _ = swept_and_analyzed(spec, tmp_path / "o", workers=1)
     m = s[s["outcome"] == "violations_undetected"].set_index("axis")
     assert m.loc["monitoring.strength", "mu_star"] > 0
     assert m.loc["actors.us.resolve", "mu_star"] == 0
@@ -287,13 +323,17 @@ def test_manifest_and_csv(tmp_path):
 
 
 def test_invalid_combinations_are_refused_before_running(tmp_path):
-    # each value is valid alone, but floor 0.2 above opening 0.1 is not
+    # each value is valid alone (with the baseline's other values), but the higher floor above the
+    # lower opening demand is not; read from the baseline, which may be retuned
+    opening = yaml.safe_load(Path(BASELINE).read_text())["actors"]["russia"]["concession"]["opening_demand"]
+    o = opening["value"]
+    assert o > 0, "the test needs a positive opening demand in the baseline"
     spec = write_spec(
         tmp_path,
         replicates=2,
         axes={
-            "actors.russia.concession.floor_demand": [0.0, 0.2],
-            "actors.russia.concession.opening_demand": [0.1, 0.3],
+            "actors.russia.concession.floor_demand": [0.0, round(0.9 * o, 6)],
+            "actors.russia.concession.opening_demand": [round(0.5 * o, 6), o],
         },
     )
     out = tmp_path / "o"

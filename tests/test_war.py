@@ -184,13 +184,15 @@ def test_war_value_worked_numbers():
 def test_war_value_monotone(p1, p2, front, stake, coercion, c1, c2):
     step = 0.001
     lo, hi = sorted((p1, p2))
-    assert war.war_value_per_day(lo, front, step, stake, coercion, c1) <= war.war_value_per_day(
-        hi, front, step, stake, coercion, c1
-    ) + EPS
+    assert (
+        war.war_value_per_day(lo, front, step, stake, coercion, c1)
+        <= war.war_value_per_day(hi, front, step, stake, coercion, c1) + EPS
+    )
     clo, chi = sorted((c1, c2))
-    assert war.war_value_per_day(p1, front, step, stake, coercion, clo) >= war.war_value_per_day(
-        p1, front, step, stake, coercion, chi
-    ) - EPS
+    assert (
+        war.war_value_per_day(p1, front, step, stake, coercion, clo)
+        >= war.war_value_per_day(p1, front, step, stake, coercion, chi) - EPS
+    )
     base = war.war_value_per_day(p1, front, step, stake, 0.0, 0.0)
     assert war.war_value_per_day(p1, front, step, stake, coercion, 0.0) == pytest.approx(base + coercion)
     # the territorial term has the sign of (2p - 1)

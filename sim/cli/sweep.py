@@ -27,7 +27,14 @@ from rich.text import Text
 from sim.cli.common import sweep_path_or_exit
 from sim.cli.exits import fail
 from sim.cli.report import show_report
-from sim.experiments.sensitivity import INDICES, ranking
+from sim.experiments.sensitivity import (
+    HEADLINE,
+    INDICES,
+    axis_group,
+    group_totals,
+    outcome_label,
+    ranking,
+)
 from sim.experiments.sweep import MAX_WORKERS
 from sim.experiments.sweep import Progress as SweepProgress
 from sim.jobs import (
@@ -81,6 +88,9 @@ def sweep(
     ] = None,
     csv: Annotated[bool, typer.Option("--csv", help="also write CSV copies of the tables")] = False,
     chunk_size: Annotated[int, typer.Option(min=1, help="runs per task sent to a worker")] = 25,
+    report: Annotated[
+        bool, typer.Option(help="write report.html when the sweep ends (a large sweep: minutes)")
+    ] = True,
 ) -> None:
     """Run a parameter sweep: a design x replicates, in parallel, resumable, into Parquet tables."""
     options = SweepOptions(
@@ -92,6 +102,7 @@ def sweep(
         max_runs=max_runs,
         chunk_size=chunk_size,
         csv=csv,
+        report=report,
         dry_run=dry_run,
     )
     view = _SweepView(dry_run)
@@ -204,13 +215,19 @@ def _print_points(points: pd.DataFrame, outcomes: list[str]) -> None:
 def analyze(
     directory: Annotated[Path, typer.Argument(help="a finished sweep's folder")],
     top: Annotated[int, typer.Option(min=1, help="axes to print per outcome")] = 10,
+    headline: Annotated[
+        int, typer.Option(min=0, help="axes to print, by first order, for the headline outputs (0: none)")
+    ] = 5,
+    report: Annotated[bool, typer.Option(help="rewrite report.html with the indices")] = True,
 ) -> None:
     """Sobol (first/total order, with confidence) or Morris (mu*, sigma) indices of a sweep."""
     try:
-        result = analyze_folder(directory)
+        result = analyze_folder(directory, report=report)
     except JobError as exc:
         raise _exit(exc) from None
     _print_indices(result, top)
+    if headline and result.spec.design == "sobol":
+        _print_headline(result, headline)
     out.print(f"wrote {neutral(directory)}/sensitivity.parquet and sensitivity.csv", markup=False)
     show_report(result.report)
 
@@ -223,18 +240,49 @@ def _print_indices(result: AnalysisOutcome, top: int) -> None:
     )
     for outcome in result.means.columns:
         ranked = ranking(indices, outcome)
+        title = f"{outcome}: {outcome_label(outcome)}"
         if ranked.empty or ("constant_output" in ranked and ranked["constant_output"].all()):
-            out.print(f"{outcome}: constant over the design (no index)", markup=False)
+            out.print(f"{title}: constant over the design (no index)", markup=False)
             continue
-        t = Table(title=Text(neutral(outcome)), title_justify="left")
+        t = Table(title=Text(neutral(title)), title_justify="left")
         cols = INDICES[spec.design][:4] if spec.design == "sobol" else INDICES["morris"][:3]
         t.add_column("axis")
+        t.add_column("kind")
         for c in cols:
             t.add_column(c, justify="right")
         for _, row in ranked.head(top).iterrows():
-            t.add_row(Text(neutral(row["axis"])), *[f"{row[c]:.3f}" for c in cols])
+            t.add_row(Text(neutral(row["axis"])), axis_group(row["axis"]), *[f"{row[c]:.3f}" for c in cols])
         out.print(t)
     _note_wide_intervals(spec.design, indices)
+
+
+def _print_headline(result: AnalysisOutcome, n: int) -> None:
+    """The headline outputs' top axes by first order, with 95% intervals, and the kinds' shares."""
+    indices = result.indices
+    for outcome in [o for o in HEADLINE if o in set(result.means.columns)]:
+        ranked = ranking(indices, outcome, by="S1")
+        if ranked.empty or ("constant_output" in ranked and ranked["constant_output"].all()):
+            continue
+        title = f"headline: {outcome_label(outcome)} ({outcome}), top {n} by first order"
+        t = Table(title=Text(neutral(title)), title_justify="left")
+        for c in ("#", "axis", "kind", "S1 [95% CI]", "ST [95% CI]"):
+            t.add_column(c, justify="right" if c in ("#",) or "CI" in c else "left")
+        for i, row in ranked.head(n).iterrows():
+            t.add_row(
+                str(i + 1),
+                Text(neutral(row["axis"])),
+                axis_group(row["axis"]),
+                _interval(row["S1"], row["S1_conf"]),
+                _interval(row["ST"], row["ST_conf"]),
+            )
+        out.print(t)
+        shares = group_totals(indices, outcome, "S1")
+        text = ", ".join(f"{g} {v:.2f}" for g, v in shares.items())
+        out.print(f"  sum of S1 by kind of assumption: {text}", markup=False, highlight=False)
+
+
+def _interval(value: float, conf: float) -> str:
+    return f"{value:.3f} [{value - conf:.3f}, {value + conf:.3f}]"
 
 
 def _note_wide_intervals(design: str, indices: pd.DataFrame) -> None:

@@ -2,8 +2,8 @@
 
 ``python run_sim.py app`` serves this file with Solara on localhost. The sidebar has a scenario
 picker, the seed (a plain seed), sliders for key parameters bound through the same dotted paths as
-``--set``, and mesa's step / play / reset; the page shows the run's phase timeline, trust and
-violations, redrawn after each step. Everything it loads comes from the installed packages
+``--set``, and mesa's step / play / reset; the page shows the run's phase timeline, the war (the
+front, each side's strength and beliefs), trust and violations, redrawn after each step. Everything it loads comes from the installed packages
 (``solara-assets``): no request leaves the machine.
 
 A slider left at its starting value (the baseline's) keeps the chosen scenario's own value, so
@@ -38,7 +38,7 @@ from sim.experiments.store import days_frame, events_frame  # noqa: E402
 from sim.model.ceasefire import CeasefireModel  # noqa: E402
 from sim.model.results import RunResult  # noqa: E402
 from sim.plots import run as one  # noqa: E402
-from sim.plots.style import Labels  # noqa: E402
+from sim.plots.style import DASHES, Labels, styled, time_axis  # noqa: E402
 from sim.scenario.class_code import find_scenario  # noqa: E402
 from sim.scenario.loader import ScenarioError, load_scenario  # noqa: E402
 from sim.scenario.schema import value_at  # noqa: E402
@@ -46,9 +46,29 @@ from sim.scenario.schema import value_at  # noqa: E402
 SLIDERS: dict[str, tuple[str, float, float, float]] = {
     "monitoring.strength": ("monitoring strength", 0.0, 1.0, 0.05),
     "monitoring.false_alarm_rate": ("false alarm rate", 0.0, 0.5, 0.01),
-    "actors.us.levers.normalisation.strength": ("US normalisation offer (strength)", 0.0, 0.4, 0.01),
-    "actors.us.levers.concession_pressure.strength": ("US pressure on Kyiv (strength)", 0.0, 0.4, 0.01),
-    "phases.full_ceasefire.linkage.0.at_most": ("Russia's cap on security guarantees", 0.0, 1.0, 0.05),
+    "actors.us.aid.to_kyiv.flow": ("US aid to Kyiv (strength a day)", 0.0, 0.005, 0.0002),
+    "actors.russia.forces.believed_odds": (
+        "Russia's believed odds of winning a day's fighting",
+        0.05,
+        0.95,
+        0.05,
+    ),
+    "dynamics.cost_of_war": ("costs of war (scale)", 0.0, 4.0, 0.1),
+    "actors.us.levers.normalisation.strength": ("US normalisation offer (strength)", 0.0, 0.1, 0.005),
+    "actors.us.levers.concession_pressure.strength": ("US pressure on Kyiv (strength)", 0.0, 0.1, 0.005),
+    "actors.russia.positions.security_guarantees": (
+        "Russia's position on security guarantees (its condition follows)",
+        0.0,
+        1.0,
+        0.05,
+    ),
+    "issues.sanctions_relief.third_party.controlled": (
+        "sanctions relief the US can deliver without the EU",
+        0.0,
+        1.0,
+        0.05,
+    ),
+    "dynamics.hostility": ("trust lost per strike received during talks", 0.0, 0.02, 0.001),
     "actors.russia.compliance": ("Russia's disposition to comply", 0.0, 1.0, 0.05),
     "actors.ukraine.compliance": ("Ukraine's disposition to comply", 0.0, 1.0, 0.05),
 }
@@ -112,6 +132,15 @@ class Shown:
         return events_frame([self.result])
 
 
+def _value(sc, path: str) -> float | None:
+    """A slider's value in a scenario, or None where the scenario has no such parameter (an actor or
+    issue of the baseline it lacks): the page lists what it can, never a traceback."""
+    try:
+        return float(value_at(sc, path))
+    except (KeyError, ValueError, TypeError, AttributeError):
+        return None
+
+
 class DashboardModel(CeasefireModel):
     """A run of a scenario picked by name, with the sliders' values as ``--set`` overrides.
 
@@ -140,7 +169,7 @@ class DashboardModel(CeasefireModel):
             self.notes.append(f"seed {str(seed)!r} is not a whole number from 0: using 42")
         super().__init__(sc, seed=seed_value, run=0)
         self.overrides = moved
-        self.in_effect = {p: value_at(sc, p) for p in SLIDERS}
+        self.in_effect = {p: v for p in SLIDERS if (v := _value(sc, p)) is not None}
         self.labels = Labels.of(sc)
         self._lock = threading.Lock()  # one step at a time: mesa's play thread, or a Step click
         self.shown = Shown(self.day, self.result())
@@ -155,13 +184,65 @@ class DashboardModel(CeasefireModel):
             self.shown = Shown(self.day, self.result())
 
 
+def war_figure(days: pd.DataFrame, labels: Labels) -> go.Figure:
+    """The war the talks happen in: the front (share of the contested zone the first of a pair holds),
+    each belligerent's strength, and what each believes its odds of winning a day's fighting are."""
+    fig = go.Figure()
+    actors = list(labels.actors)
+    dates = [labels.date(d) for d in days["day"]]
+    pairs = [(a, b) for a in actors for b in actors if a != b]
+    for a, b in pairs:
+        col = f"territory_{a}_{b}"
+        if col in days:
+            name = f"share of the contested zone {labels.actor(a)} holds"
+            fig.add_scatter(
+                x=dates,
+                y=days[col],
+                mode="lines",
+                name=name,
+                meta=name,
+                line={"color": "#000000", "width": 4},
+                hovertemplate="%{meta}: %{y:.1%}<extra>%{x|%d %b %Y}</extra>",
+            )
+    for a in actors:
+        colour = labels.actor_colours.get(a, "#000000")
+        if f"strength_{a}" in days:
+            name = f"{labels.actor(a)}'s strength"
+            fig.add_scatter(
+                x=dates,
+                y=days[f"strength_{a}"],
+                mode="lines",
+                name=name,
+                meta=name,
+                line={"color": colour, "width": 3},
+                hovertemplate="%{meta}: %{y:.3f}<extra>%{x|%d %b %Y}</extra>",
+            )
+        for i, b in enumerate(x for x in actors if f"belief_{a}_{x}" in days):
+            name = f"{labels.actor(a)} believes it wins a day against {labels.actor(b)}"
+            fig.add_scatter(
+                x=dates,
+                y=days[f"belief_{a}_{b}"],
+                mode="lines",
+                name=name,
+                meta=name,
+                line={"color": colour, "width": 2, "dash": DASHES[(i + 1) % len(DASHES)]},
+                hovertemplate="%{meta}: %{y:.0%}<extra>%{x|%d %b %Y}</extra>",
+            )
+    fig.update_yaxes(title="share, strength or odds", rangemode="tozero")
+    time_axis(fig)
+    return styled(fig, "How does the war go? (the front, each side's strength and what it believes)")
+
+
 def figure(model: DashboardModel, shown: Shown, kind: str) -> go.Figure:
-    """One of the page's figures (``timeline``, ``trust``, ``violations``), drawn from ``shown`` only."""
+    """One of the page's figures (``timeline``, ``trust``, ``violations``, ``war``), drawn from ``shown``
+    only."""
     days, events, labels = shown.days, shown.events, model.labels
     if kind == "timeline":
         fig = one.timeline_figure(one.timeline_frame(days, list(model.spec.phases)), events, labels)
     elif kind == "trust":
         fig = one.trust_figure(one.trust_frame(days, list(labels.actors)), events, labels)
+    elif kind == "war":
+        fig = war_figure(days, labels)
     else:
         fig = one.violations_figure(one.violations_frame(days, list(labels.domains)), events, labels)
     fig.update_layout(width=FIGURE_WIDTH, height=440, meta={"day": shown.day})
@@ -191,6 +272,11 @@ def Trust(model: DashboardModel):
 @solara.component
 def Violations(model: DashboardModel):
     return _figure(model, "violations")
+
+
+@solara.component
+def War(model: DashboardModel):
+    return _figure(model, "war")
 
 
 @solara.component
@@ -236,7 +322,7 @@ def Page():
     model = solara.use_memo(lambda: DashboardModel(seed="42"), [])
     return SolaraViz(
         model,
-        components=[(Status, 0), (Phases, 0), (Trust, 0), (Violations, 0)],
+        components=[(Status, 0), (Phases, 0), (War, 0), (Trust, 0), (Violations, 0)],
         model_params=model_params,
         name="Phased ceasefire: what if?",
     )

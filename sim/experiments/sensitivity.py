@@ -19,6 +19,64 @@ SOBOL_RESAMPLES = 200
 INDICES = {"sobol": ("S1", "S1_conf", "ST", "ST_conf"), "morris": ("mu_star", "mu_star_conf", "sigma", "mu")}
 """The indices each method reports, as the columns of ``sensitivity.parquet``."""
 
+HEADLINE = ("reached_full_ceasefire", "share_no_truce")
+"""The outputs a study of the baseline asks about first: "a full ceasefire ever in force" (the share of
+runs in which the full ceasefire entered into force at least once) and "no truce at the horizon" (the
+share of runs in which no truce holds on the last day)."""
+
+GROUPS = {
+    "position": "the article's positions and what is on the table",
+    "battlefield": "the battlefield, forces, aid, beliefs and the costs of war",
+    "bargaining": "demands, levers, mediation and acceptance",
+    "compliance": "trust, compliance, detection and perception",
+    "timing": "process timing: rounds, deadlines, truce terms, patience",
+    "humanitarian": "prisoner exchanges",
+}
+"""Kinds of assumption, to read a ranking by (see :func:`axis_group`)."""
+
+_BATTLEFIELD_DYNAMICS = {"cost_of_war"}
+_BARGAINING_DYNAMICS = {"acceptance_noise", "commitment_risk", "max_pressure", "mediator_flexibility"}
+_BARGAINING_DYNAMICS |= {"pressure_decay", "pressure_weight"}
+
+
+def axis_group(path: str) -> str:
+    """The kind of assumption a parameter path is, one of :data:`GROUPS` (``other`` if none)."""
+    parts = path.removesuffix(".value").split(".")
+    head, last = parts[0], parts[-1]
+    if ".positions." in f".{path}." or last == "status_quo" or "third_party" in parts:
+        return "position"
+    if head == "phases" or last == "patience_days":
+        return "timing"
+    if head in ("battlefield", "domains") or "forces" in parts or "aid" in parts:
+        return "battlefield"
+    if head == "actors" and last in ("capability", "resolve"):
+        return "battlefield"
+    if head == "humanitarian":
+        return "humanitarian"
+    if head == "monitoring" or "trust" in parts or last in ("compliance", "violation_tolerance"):
+        return "compliance"
+    if "concession" in parts or "levers" in parts:
+        return "bargaining"
+    if head == "dynamics":
+        if last in _BATTLEFIELD_DYNAMICS:
+            return "battlefield"
+        return "bargaining" if last in _BARGAINING_DYNAMICS else "compliance"
+    return "other"
+
+
+def outcome_label(outcome: str) -> str:
+    """What an analysed output measures, in words: ``reached_full_ceasefire`` -> "full ceasefire ever
+    in force"; ``share_no_truce`` -> "no truce at the horizon"."""
+    kind, _, name = outcome.partition("_")
+    words = name.replace("_", " ")
+    if kind == "share":
+        return "no truce at the horizon" if name == "no_truce" else f"{words} holds at the horizon"
+    if kind == "reached":
+        return f"{words} ever in force"
+    if outcome.endswith("_days_in_force"):
+        return f"days the {outcome.removesuffix('_days_in_force').replace('_', ' ')} was in force"
+    return outcome.replace("_", " ")
+
 
 def outcome_matrix(
     runs: pd.DataFrame, n_points: int, outcomes: Sequence[str], phases: Sequence[str]
@@ -73,10 +131,24 @@ def _salib_indices(design: Design, y: np.ndarray, seed: int) -> dict:
     raise ValueError(f"no sensitivity analysis for a {design.kind} design")
 
 
-def ranking(indices: pd.DataFrame, outcome: str) -> pd.DataFrame:
-    """Axes ranked for one outcome: by total order (Sobol) or mu* (Morris), most influential first."""
+def ranking(indices: pd.DataFrame, outcome: str, by: str | None = None) -> pd.DataFrame:
+    """Axes ranked for one outcome, most influential first: by ``by`` (an index column, e.g. ``S1``),
+    else by total order (Sobol) or mu* (Morris)."""
     sub = indices[indices["outcome"] == outcome]
-    key = "ST" if "ST" in sub else "mu_star"
+    key = by or ("ST" if "ST" in sub else "mu_star")
     if key not in sub or sub[key].isna().all():
         return sub
     return sub.sort_values(key, ascending=False, na_position="last").reset_index(drop=True)
+
+
+def group_totals(indices: pd.DataFrame, outcome: str, key: str = "S1") -> pd.Series:
+    """For one outcome, the sum of an index over the axes of each kind (:func:`axis_group`), largest first.
+
+    First-order indices add up: their sum over a group is the share of the output's variance the
+    group's assumptions explain one at a time (interactions not counted).
+    """
+    sub = indices[indices["outcome"] == outcome]
+    if key not in sub or sub[key].isna().all():
+        return pd.Series(dtype=float)
+    groups = sub["axis"].map(axis_group)
+    return sub.groupby(groups)[key].sum().sort_values(ascending=False)

@@ -13,9 +13,9 @@ table into a document between ``<!-- statics:begin -->`` and ``<!-- statics:end 
 A notebook can call it directly::
 
     from sim.experiments import statics
-    scenario_path = "scenarios/baseline.yaml"
-    levers = statics.default_levers(scenario_path)
-    results = [statics.measure(lv, scenario_path, runs=100) for lv in levers[:2]]
+    base = statics.Base("scenarios/baseline.yaml")  # read once
+    levers = statics.default_levers(base)
+    results = [statics.measure(lv, base, runs=100) for lv in levers[:2]]
     print(statics.markdown_table(results))
 
 ``scripts/comparative_statics.py`` runs every lever and rewrites the table in ``docs/ODD.md``.
@@ -23,6 +23,7 @@ A notebook can call it directly::
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,8 +32,8 @@ from pathlib import Path
 import numpy as np
 
 from sim.model.ceasefire import CeasefireModel
-from sim.model.results import NO_TRUCE, RunResult, run_row
-from sim.scenario.loader import load_scenario
+from sim.model.results import EVENT_FIELDS, NO_TRUCE, RunResult, run_row
+from sim.scenario.loader import apply_override, load_source
 from sim.scenario.paths import number_at
 from sim.scenario.schema import Scenario
 
@@ -82,25 +83,50 @@ class Outcome:
     label: str
     kind: str  # "share" (a 0/1 per run, shown in percentage points) or "mean"
     read: Callable[[dict, RunResult], float]
+    phase: str | None = None
+    """The phase whose talks decide it, if any: its rounds are where a surprise is read."""
 
 
 OUTCOMES: dict[str, Outcome] = {
     o.key: o
     for o in (
-        Outcome("full_ceasefire", "full ceasefire ever in force", "share", _entered("full_ceasefire")),
-        Outcome("maritime_truce", "maritime truce ever in force", "share", _entered("maritime_truce")),
-        Outcome("peace_framework", "peace framework signed", "share", _entered("peace_framework")),
+        Outcome(
+            "full_ceasefire",
+            "full ceasefire ever in force",
+            "share",
+            _entered("full_ceasefire"),
+            "full_ceasefire",
+        ),
+        Outcome(
+            "maritime_truce",
+            "maritime truce ever in force",
+            "share",
+            _entered("maritime_truce"),
+            "maritime_truce",
+        ),
+        Outcome(
+            "peace_framework",
+            "peace framework signed",
+            "share",
+            _entered("peace_framework"),
+            "peace_framework",
+        ),
         Outcome(
             "no_truce", "no truce at the horizon", "share", lambda row, _r: float(row["outcome"] == NO_TRUCE)
         ),
-        Outcome("territory", "Russia's share of the contested zone at the horizon", "mean",
-                lambda row, _r: _territory(row)),
+        Outcome(
+            "territory",
+            "Russia's share of the contested zone at the horizon",
+            "mean",
+            lambda row, _r: _territory(row),
+        ),
         Outcome("truce_days", "days any truce in force", "mean", lambda _row, r: truce_days(r)),
         Outcome(
             "ceasefire_days",
             "days under the full ceasefire",
             "mean",
             lambda row, _r: float(row.get("full_ceasefire_days_in_force", 0)),
+            "full_ceasefire",
         ),
     )
 }
@@ -149,8 +175,35 @@ class Lever:
         return next(i for i, lv in enumerate(self.levels) if lv.is_baseline)
 
 
-def _data(scenario_path: Path | str) -> dict:
-    return load_scenario(scenario_path).model_dump(mode="json")
+class Base:
+    """A scenario file read once: every level is built from this copy, so a file edited while a
+    study runs cannot mix two versions of the scenario into one table."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self.data = load_source(path).data
+        self.scenario = Scenario.model_validate(self.data)
+
+    def with_overrides(self, overrides: Sequence[tuple[str, float]]) -> Scenario:
+        """The scenario with each (path, value) set, validated (as ``--set`` would)."""
+        if not overrides:
+            return self.scenario
+        data = copy.deepcopy(self.data)
+        for path, value in overrides:
+            apply_override(data, path, value)
+        return Scenario.model_validate(data)
+
+
+ScenarioLike = Path | str | Base
+
+
+def base_of(scenario: ScenarioLike) -> Base:
+    """A :class:`Base` from a path (read now), or the one given."""
+    return scenario if isinstance(scenario, Base) else Base(scenario)
+
+
+def _data(scenario: ScenarioLike) -> dict:
+    return base_of(scenario).scenario.model_dump(mode="json")
 
 
 def _fmt(x: float) -> str:
@@ -209,7 +262,7 @@ def mediator_lever_paths(data: dict) -> list[str]:
     ]
 
 
-def default_levers(scenario_path: Path | str) -> list[Lever]:
+def default_levers(scenario_path: ScenarioLike) -> list[Lever]:
     """The levers issue 13 names, each over its whole valid range, with the direction theory expects.
 
     Levels are set relative to the scenario where a lever scales existing values (aid flow, mediator
@@ -225,8 +278,11 @@ def default_levers(scenario_path: Path | str) -> list[Lever]:
             data,
             "higher costs of fighting",
             [
-                E("full_ceasefire", +1, "the costs a truce avoids raise its value over war (Fearon 1995; "
-                  "Zartman 2000)"),
+                E(
+                    "full_ceasefire",
+                    +1,
+                    "the costs a truce avoids raise its value over war (Fearon 1995; Zartman 2000)",
+                ),
                 E("no_truce", -1, "the bargaining range widens with the costs of war (Fearon 1995)"),
             ],
             "cost_of_war scales the costs a truce avoids in Belligerent.truce_value; renewal and "
@@ -239,10 +295,16 @@ def default_levers(scenario_path: Path | str) -> list[Lever]:
             data,
             "more aid per day",
             [
-                E("territory", -1, "aid adds to Ukraine's strength stock: it wins more contests "
-                  "(Hirshleifer 1989)"),
-                E("full_ceasefire", -1, "a pause lets aid shift the balance against Russia: its commitment "
-                  "problem (Powell 2006)"),
+                E(
+                    "territory",
+                    -1,
+                    "aid adds to Ukraine's strength stock: it wins more contests (Hirshleifer 1989)",
+                ),
+                E(
+                    "full_ceasefire",
+                    -1,
+                    "a pause lets aid shift the balance against Russia: its commitment problem (Powell 2006)",
+                ),
             ],
             "aid enters Ukraine's strength after the lag (Battlefield.flows) and Russia's projected odds "
             "after a truce (power_shift_value)",
@@ -255,8 +317,12 @@ def default_levers(scenario_path: Path | str) -> list[Lever]:
             "aid continues (0 = halted before the talks)",
             [
                 E("territory", -1, "aid flowing keeps Ukraine's strength up, so Russia gains less ground"),
-                E("full_ceasefire", -1, "halted aid is a concession Russia no longer has to buy with a "
-                  "truce"),
+                E(
+                    "full_ceasefire",
+                    +1,
+                    "continuing aid is what Russia can be paid in: halted before the talks, it is no "
+                    "longer a concession to trade for a truce (issue linkage, P11)",
+                ),
             ],
             "the status quo sets the aid pipeline's level and the reference every package's military_aid "
             "term is valued against",
@@ -268,10 +334,16 @@ def default_levers(scenario_path: Path | str) -> list[Lever]:
             data,
             "a stronger Ukraine",
             [
-                E("territory", -1, "the stronger side wins more daily contests (Tullock 1980; "
-                  "Hirshleifer 1989)"),
-                E("full_ceasefire", +1, "Russia's odds, and so its value of fighting on, fall (Fearon 1995; "
-                  "Powell 2004)"),
+                E(
+                    "territory",
+                    -1,
+                    "the stronger side wins more daily contests (Tullock 1980; Hirshleifer 1989)",
+                ),
+                E(
+                    "full_ceasefire",
+                    +1,
+                    "Russia's odds, and so its value of fighting on, fall (Fearon 1995; Powell 2004)",
+                ),
             ],
             "capability is the starting strength stock: it sets the true contest odds, strike damage, "
             "attrition, and through the fighting the beliefs each side learns",
@@ -283,10 +355,16 @@ def default_levers(scenario_path: Path | str) -> list[Lever]:
             data,
             "a stronger Russia",
             [
-                E("territory", +1, "the stronger side wins more daily contests (Tullock 1980; "
-                  "Hirshleifer 1989)"),
-                E("full_ceasefire", -1, "the stronger side expects more from fighting on (Fearon 1995; "
-                  "Powell 2004)"),
+                E(
+                    "territory",
+                    +1,
+                    "the stronger side wins more daily contests (Tullock 1980; Hirshleifer 1989)",
+                ),
+                E(
+                    "full_ceasefire",
+                    -1,
+                    "the stronger side expects more from fighting on (Fearon 1995; Powell 2004)",
+                ),
             ],
             "as Ukraine's strength, mirrored",
         ),
@@ -297,8 +375,11 @@ def default_levers(scenario_path: Path | str) -> list[Lever]:
             data,
             "Russia accepts more Western guarantees for Ukraine",
             [
-                E("full_ceasefire", +1, "the linked condition and the term's cost to Russia both ease "
-                  "(derived linkage, P10)"),
+                E(
+                    "full_ceasefire",
+                    +1,
+                    "the linked condition and the term's cost to Russia both ease (derived linkage, P10)",
+                ),
             ],
             "Russia's ideal sets its linkage band on security_guarantees (linkage_bound), its spatial "
             "gain on the term, and the single text's start (capability x salience compromise)",
@@ -310,8 +391,11 @@ def default_levers(scenario_path: Path | str) -> list[Lever]:
             data,
             "stronger monitoring",
             [
-                E("truce_days", +1, "monitors deter violations and filter false alarms: truces last "
-                  "(Fortna 2004)"),
+                E(
+                    "truce_days",
+                    +1,
+                    "monitors deter violations and filter false alarms: truces last (Fortna 2004)",
+                ),
                 E("no_truce", -1, "fewer collapses leave more truces standing at the horizon (Fortna 2004)"),
             ],
             "strength is the chance a violation is detected (deterrence in p_violate) and the share of "
@@ -324,8 +408,11 @@ def default_levers(scenario_path: Path | str) -> list[Lever]:
             data,
             "stronger US levers",
             [
-                E("full_ceasefire", +1, "inducements and threats add to a refuser's gain (Zartman & Touval; "
-                  "Schelling 1966)"),
+                E(
+                    "full_ceasefire",
+                    +1,
+                    "inducements and threats add to a refuser's gain (Touval & Zartman 1985; Schelling 1966)",
+                ),
                 E("no_truce", -1, "pressure also restrains violations under a truce (p_violate)"),
             ],
             "pressure adds to the gain of a party that refused (Mediator.press, capped at max_pressure) "
@@ -338,8 +425,11 @@ def default_levers(scenario_path: Path | str) -> list[Lever]:
             data,
             "Ukraine more willing to cede",
             [
-                E("peace_framework", +1, "the parties' ideals on the war's stake converge (spatial "
-                  "bargaining, Bueno de Mesquita)"),
+                E(
+                    "peace_framework",
+                    +1,
+                    "the parties' ideals on the war's stake converge (spatial bargaining, Bueno de Mesquita)",
+                ),
                 E("territory", 0, "the front is decided by strength, not by positions"),
             ],
             "territorial_concessions is a term of the peace framework only; it also moves the single "
@@ -352,8 +442,11 @@ def default_levers(scenario_path: Path | str) -> list[Lever]:
             data,
             "a longer full ceasefire",
             [
-                E("full_ceasefire", -1, "a longer pause gives the side with aid more time to rearm "
-                  "(Powell 2006)"),
+                E(
+                    "full_ceasefire",
+                    -1,
+                    "a longer pause gives the side with aid more time to rearm (Powell 2006)",
+                ),
                 E("ceasefire_days", +1, "each term that holds lasts longer (Fortna 2004)"),
             ],
             "the term multiplies the per-day value of the truce against the war and the projected "
@@ -388,18 +481,19 @@ class LevelRuns:
 
 
 def run_level(
-    scenario_path: Path | str,
+    scenario_path: ScenarioLike,
     overrides: Sequence[tuple[str, float]],
     runs: int,
     seed: int | None = None,
     outcomes: Sequence[str] = tuple(OUTCOMES),
+    horizon: int | None = None,
 ) -> dict[str, np.ndarray]:
     """Run ``runs`` runs of the scenario with ``overrides`` (run indices 0..runs-1, one seed)."""
-    scenario: Scenario = load_scenario(scenario_path, [f"{p}={v!r}" for p, v in overrides])
+    scenario = base_of(scenario_path).with_overrides(overrides)
     seed = scenario.seed if seed is None else seed
     out = {o: np.empty(runs) for o in outcomes}
     for k in range(runs):
-        result = CeasefireModel(scenario, seed=seed, run=k, record=False).run()
+        result = CeasefireModel(scenario, seed=seed, run=k, horizon=horizon, record=False).run()
         row = run_row(result)
         for o in outcomes:
             out[o][k] = OUTCOMES[o].read(row, result)
@@ -443,6 +537,9 @@ class Reading:
     vs_base: list[Contrast | None]
     verdict: str
     detail: str = ""
+    diagnosis: list[tuple[str, dict[str, PartyRounds]]] | None = None
+    """Per level: how each party answered in the outcome's phase (see :func:`diagnose`)."""
+    diagnosis_runs: int = 0
 
 
 @dataclass
@@ -496,25 +593,27 @@ def classify(
 
 def measure(
     lever: Lever,
-    scenario_path: Path | str,
+    scenario_path: ScenarioLike,
     runs: int = 200,
     seed: int | None = None,
     cache: dict | None = None,
+    horizon: int | None = None,
 ) -> LeverResult:
     """Run every level of the lever with common random numbers and read each expected outcome.
 
     ``cache`` (a dict kept by the caller) shares levels with the same overrides between levers: the
-    baseline is run once for all of them.
+    baseline is run once for all of them. ``horizon``: days per run (default: the scenario's).
     """
     if runs < 2:
         raise ValueError("runs must be at least 2 (an interval needs two paired differences)")
-    seed = load_scenario(scenario_path).seed if seed is None else seed
+    base = base_of(scenario_path)
+    seed = base.scenario.seed if seed is None else seed
     cache = {} if cache is None else cache
     levels = []
     for level in lever.levels:
-        key = (str(scenario_path), level.overrides, runs, seed)
+        key = (base.path, level.overrides, runs, seed, horizon)
         if key not in cache:
-            cache[key] = run_level(scenario_path, level.overrides, runs, seed)
+            cache[key] = run_level(base, level.overrides, runs, seed, horizon=horizon)
         levels.append(LevelRuns(level, cache[key]))
     result = LeverResult(lever, runs, seed, levels)
     b = lever.baseline
@@ -532,6 +631,115 @@ def measure(
             )
         )
     return result
+
+
+# -- reading a surprise: who refused, and why -------------------------------------------------------
+
+
+@dataclass
+class PartyRounds:
+    """How one party answered in one phase's rounds, over an ensemble."""
+
+    rounds: int
+    accepted: float
+    """Share of its answers that were accept."""
+    unmet: float
+    """Share of its answers refused because a linked term fell outside its condition."""
+    median_margin: float
+    """Median of gain minus demand over its answers (>0: the package beat what it asked)."""
+    withdrawals: float
+    """Withdrawals from the phase's truce per run."""
+
+
+_F = {name: i for i, name in enumerate(EVENT_FIELDS)}
+
+
+def round_answers(
+    scenario_path: ScenarioLike,
+    overrides: Sequence[tuple[str, float]],
+    phase: str,
+    runs: int,
+    seed: int | None = None,
+    horizon: int | None = None,
+) -> dict[str, PartyRounds]:
+    """Each party's answers in ``phase``'s rounds, from the decision log of ``runs`` recorded runs
+    (the same run indices as :func:`run_level`, so the same runs)."""
+    scenario = base_of(scenario_path).with_overrides(overrides)
+    seed = scenario.seed if seed is None else seed
+    answers: dict[str, list[tuple[bool, bool, float]]] = {}
+    withdrawals: dict[str, int] = {}
+    for k in range(runs):
+        result = CeasefireModel(scenario, seed=seed, run=k, horizon=horizon, record=True).run()
+        for ev in result.events:
+            if ev[_F["phase"]] != phase:
+                continue
+            actor, event = ev[_F["actor"]], ev[_F["event"]]
+            if event in ("accept", "reject"):
+                answers.setdefault(actor, []).append(
+                    (event == "accept", bool(ev[_F["detail"]]), float(ev[_F["score"]]))
+                )
+            elif event == "withdraw":
+                withdrawals[actor] = withdrawals.get(actor, 0) + 1
+    out = {}
+    for actor in sorted(set(answers) | set(withdrawals)):
+        rows = answers.get(actor, [])
+        out[actor] = PartyRounds(
+            len(rows),
+            float(np.mean([a for a, _, _ in rows])) if rows else math.nan,
+            float(np.mean([u for _, u, _ in rows])) if rows else math.nan,
+            float(np.median([m for _, _, m in rows])) if rows else math.nan,
+            withdrawals.get(actor, 0) / runs,
+        )
+    return out
+
+
+def diagnose(
+    result: LeverResult,
+    reading: Reading,
+    scenario_path: ScenarioLike,
+    runs: int = 50,
+    horizon: int | None = None,
+    cache: dict | None = None,
+) -> None:
+    """Fill ``reading.diagnosis``: at every level, how each party answered in the outcome's phase.
+
+    Only for an outcome a phase's talks decide (no-op otherwise). ``cache`` shares levels between
+    readings, as in :func:`measure`.
+    """
+    phase = OUTCOMES[reading.expectation.outcome].phase
+    if phase is None:
+        return
+    base = base_of(scenario_path)
+    cache = {} if cache is None else cache
+    reading.diagnosis = []
+    reading.diagnosis_runs = runs
+    for lv in result.levels:
+        key = ("answers", base.path, lv.level.overrides, phase, runs, result.seed, horizon)
+        if key not in cache:
+            cache[key] = round_answers(base, lv.level.overrides, phase, runs, result.seed, horizon)
+        reading.diagnosis.append((lv.level.label.replace(" (base)", ""), cache[key]))
+
+
+def diagnosis_table(reading: Reading) -> str:
+    """The diagnosis as a small markdown table: per level, per party, its answers in the phase."""
+    if not reading.diagnosis:
+        return ""
+    parties = sorted({a for _, d in reading.diagnosis for a in d})
+    head = "| level | " + " | ".join(parties) + " |\n|---|" + "---|" * len(parties) + "\n"
+    rows = []
+    for label, d in reading.diagnosis:
+        cells = []
+        for a in parties:
+            r = d.get(a)
+            if r is None or r.rounds == 0:
+                cells.append("no rounds" + (f", {r.withdrawals:.2f} withdrawals/run" if r else ""))
+                continue
+            cells.append(
+                f"accepts {100 * r.accepted:.0f}% of {r.rounds} answers, linkage unmet {100 * r.unmet:.0f}%, "
+                f"median gain − demand {r.median_margin:+.3f}, {r.withdrawals:.2f} withdrawals/run"
+            )
+        rows.append(f"| {label} | " + " | ".join(cells) + " |")
+    return head + "\n".join(rows) + "\n"
 
 
 # -- the table ----------------------------------------------------------------------------------------
@@ -557,8 +765,10 @@ def effect_cell(result: LeverResult, reading: Reading) -> str:
             parts.append(f"**{label}: {_num(mean, kind)}**")
         else:
             mark = "" if c.sign == 0 else "*"
-            parts.append(f"{label}: {_num(c.mean, kind, True)} [{_num(c.low, kind, True)}, "
-                         f"{_num(c.high, kind, True)}]{mark}")
+            parts.append(
+                f"{label}: {_num(c.mean, kind, True)} [{_num(c.low, kind, True)}, "
+                f"{_num(c.high, kind, True)}]{mark}"
+            )
     return "<br>".join(parts)
 
 
@@ -616,8 +826,22 @@ def section(results: Sequence[LeverResult], note: str = "") -> str:
                 + (f" ({r.detail})" if r.detail else "")
                 + (f". Channel: {res.lever.channel}." if res.lever.channel else ".")
             )
+            table = diagnosis_table(r)
+            if table:
+                phase = OUTCOMES[r.expectation.outcome].phase
+                runs_d = _diagnosis_runs(r)
+                out.append(
+                    f"\n  Answers in the {phase} rounds ({runs_d} recorded runs per level, the first of "
+                    "the same runs):\n"
+                )
+                out.append("\n".join("  " + line for line in table.splitlines()))
+                out.append("")
         out.append("")
     return "\n".join(out)
+
+
+def _diagnosis_runs(reading: Reading) -> str:
+    return str(reading.diagnosis_runs) if reading.diagnosis_runs else "?"
 
 
 def replace_section(text: str, body: str) -> str:

@@ -223,39 +223,72 @@ def _first_error(exc: ValueError) -> str:
     return str(exc)
 
 
+ISSUE_SCALE = (".positions.", ".status_quo", "battlefield.territory.")
+"""Paths of values on an issue's own scale (positions, status quo, territory held): 0 and 1 are
+ordinary values there, so they vary by a fixed step, not in proportion."""
+
+
 def assumption_axes(
-    scenario_data: dict, scenario: Scenario, spread: float = 0.5, unit_spread: float = 0.1
+    scenario_data: dict,
+    scenario: Scenario,
+    spread: float = 0.5,
+    unit_spread: float = 0.1,
+    positions: bool = True,
 ) -> dict[str, dict]:
     """A range around every value of a scenario that is an assumption (for a Sobol screen).
 
-    Shares and probabilities in [0, 1] vary by +/- ``unit_spread``; other numbers by a factor
-    1 -/+ ``spread``; integers are rounded. Saliences are left out: they must sum to 1, so one cannot
-    vary alone. Zero-valued non-shares are left out (no scale to vary them by).
+    - Values on an issue's scale (positions, status quo, territory held) vary by +/- ``unit_spread``
+      within [0, 1]. With ``positions``, actors' positions seeded with evidence vary too: a quote
+      fixes the direction of a position, the number is our coding of it.
+    - Other values the schema bounds to [0, 1] (chances, rates, shares) vary by +/- ``unit_spread``,
+      but at most by ``spread`` times their distance to the nearer bound: a small rate varies in
+      proportion (a front step of 0.001 between 0.0005 and 0.0015, not up to 0.1), a value near 1 in
+      proportion to its distance to 1 (a belief memory of 0.99, about 100 days, between 0.985 and
+      0.995). A value at a bound (a capability of 1, the reference) is held.
+    - Other numbers vary by a factor 1 -/+ ``spread``; integers (days, counts) are rounded, at least 1.
+    - A floor demand varies from its value up to the lowest opening demand of the design, so no
+      combination has a floor above the opening demand.
+
+    Saliences are left out (they must sum to 1, so one cannot vary alone), as are zero-valued
+    numbers off the issue scale (no scale to vary them by).
     """
     from sim.scenario.schema import seeded_values
 
+    seeded_paths = seeded_values(scenario)
     axes: dict[str, dict] = {}
-    for path, seeded in seeded_values(scenario):
-        if seeded.assumption is None or ".salience." in f".{path}.":
+    floors: dict[str, float] = {}
+    for path, seeded in seeded_paths:
+        on_issue_scale = any(tag in f"{path}." for tag in ISSUE_SCALE)
+        varied = seeded.assumption is not None or (positions and ".positions." in f"{path}.")
+        if not varied or ".salience." in f".{path}.":
             continue
         v = seeded.value
         raw = number_at(scenario_data, path)
-        unit = _is_unit(scenario, path)
+        if path.endswith(".concession.floor_demand"):
+            floors[path] = float(v)
+            continue
         if isinstance(raw, int) and not isinstance(raw, bool):
             if v < 2:
                 continue
             low, high = max(1, round(v * (1 - spread))), round(v * (1 + spread))
-        elif unit:
+        elif on_issue_scale:
             low, high = max(0.0, v - unit_spread), min(1.0, v + unit_spread)
-            if not _valid(scenario, path, low):  # e.g. a noise scale that must stay above 0
-                low = v * (1 - spread)
+        elif _is_unit(scenario, path):
+            step = min(unit_spread, spread * min(v, 1.0 - v))
+            low, high = v - step, v + step
         elif v == 0:
             continue
         else:
             low, high = sorted((v * (1 - spread), v * (1 + spread)))
-        if low < high:
+        if low < high and _valid(scenario, path, low) and _valid(scenario, path, high):
             axes[path] = {"low": round(low, 6), "high": round(high, 6)}
-    return axes
+    for path, v in floors.items():
+        opening = path.removesuffix("floor_demand") + "opening_demand"
+        ceiling = axes[opening]["low"] if opening in axes else number_at(scenario_data, opening)
+        if v < ceiling:
+            axes[path] = {"low": round(v, 6), "high": round(ceiling, 6)}
+    order = {path: i for i, (path, _) in enumerate(seeded_paths)}  # a floor back beside its opening
+    return dict(sorted(axes.items(), key=lambda kv: order[kv[0]]))
 
 
 def _is_unit(scenario: Scenario, path: str) -> bool:

@@ -37,6 +37,10 @@ class Actor(mesa.Agent):
         self.initial_trust = {k: v.value for k, v in spec.trust.items()}
         self.trust = dict(self.initial_trust)
         self.pressure = 0.0
+        """All the mediators' pressure on it now (what a player sees; it deters violations)."""
+        self.pressure_on: dict[str, float] = {}
+        """Pressure per phase: a lever applied after a refusal in one phase's talks weighs on that
+        phase's package, not on every other decision the actor takes."""
         self.answered: dict[str, tuple[bool, float]] = {}
         """Per phase: its last answer and the gain behind it (the run counts deals signed at a loss)."""
 
@@ -144,10 +148,13 @@ class Belligerent(Actor):
         """What the truce's halt to fighting is worth against fighting on, over its term.
 
         Per covered domain and enemy: the costs it would bear (avoided, as far as the truce delivers
-        its quiet), less the coercive value of its own strikes and the territory it expects to win
-        (``war.war_value_per_day``); on the front, also the shift in the balance of forces the pause
-        allows (``war.power_shift_value``). Beliefs, not the truth, enter: it values the war it thinks
-        it is fighting (Fearon 1995; Powell 2004, 2006).
+        its quiet), less what its own fighting there would gain it: on the front the territory it
+        expects to win (``war.war_value_per_day``), elsewhere the coercive value of its strikes on the
+        enemy's grid or shipping (Schelling 1966; not on the front, where the gain is the ground);
+        on the front, also the shift in the balance of forces the pause allows
+        (``war.power_shift_value``). Beliefs, not the truth, enter: it values the war it thinks it is
+        fighting (Fearon 1995; Powell 2004, 2006). Domains another truce already covers count nothing:
+        the no-deal course there is that truce, not war.
         """
         m = self.model
         bf = m.battlefield
@@ -166,9 +173,11 @@ class Belligerent(Actor):
                 mine = war.intensity(dom.intensity, odds)
                 theirs = war.intensity(dom.intensity, 1.0 - odds)
                 cost = theirs * dom.damage * 2.0 * (1.0 - odds) * m.dyn.cost_of_war / self.resolve
-                coercion = mine * dom.damage * 2.0 * odds * dom.military_value / enemy_resolve
                 if domain_id == bf.front_domain:
                     front_intensity = max(mine, theirs)
+                    coercion = 0.0
+                else:
+                    coercion = mine * dom.damage * 2.0 * odds * dom.military_value / enemy_resolve
                 value += days * (delivered * cost - coercion)
             if front_intensity > 0.0:
                 stake = bf.stake[self.actor_id]
@@ -181,26 +190,38 @@ class Belligerent(Actor):
                 )
         return value
 
-    def value(self, track: Track, package: dict[str, float], delivered: float = 1.0) -> tuple[float, float]:
+    def value(
+        self, track: Track, package: dict[str, float], delivered: float = 1.0, renewal: bool = False
+    ) -> tuple[float, float]:
         """(gain, trust): the package's worth to it over continuing as it is, and its trust in the others.
 
-        Its positions on the package's issues (scaled by the share delivered, for a truce in force),
-        the truce against the war, the commitment risk of a side it distrusts (Powell 2006), and the
-        mediators' pressure (inducements and threats).
+        Its positions on the package's issues, the truce against the war, the commitment risk of a
+        side it distrusts (Powell 2006), and the mediators' pressure (inducements and threats). Issue
+        gains and the commitment risk of a truce with a term count for the share of the planning
+        horizon the term covers (a 30-day truce's aid terms hold 30 days, not for ever). At a renewal
+        the record of the truce (``delivered``) replaces the commitment risk: it has been tested.
         """
         m = self.model
         self.learn_position()
         others = [p for p in track.spec.parties if p != self.actor_id]
         trust = self.trust_in(others)
+        duration = track.spec.duration_days
+        share = 1.0 if duration is None else min(1.0, duration.value / m.planning_days)
         spatial = bargaining.package_gain(package, track.status_quo, self.position, self.salience)
-        gain = delivered * spatial + self.truce_value(track, package, delivered) + self.pressure
-        if track.spec.domains:
-            gain -= (1.0 - trust) * m.dyn.commitment_risk
+        pressure = self.pressure_on.get(track.id, 0.0)
+        gain = share * spatial + self.truce_value(track, package, delivered) + pressure
+        if track.spec.domains and not renewal:
+            gain -= share * (1.0 - trust) * m.dyn.commitment_risk
         return gain, trust
 
     def held(self, track: Track, trust: float) -> float:
-        """Share of its opening demand it still holds in this phase's talks (its concession strategy)."""
-        t = (self.model.day - track.opened_day) / self.patience_days
+        """Share of its opening demand it still holds in this phase's talks (its concession strategy).
+
+        Its clock runs from the day the talks first opened, over its patience: time passes for a
+        suspended or reopened talk too, and a reopened talk resumes where it stopped.
+        """
+        start = track.first_opened if track.first_opened is not None else self.model.day
+        t = (self.model.day - start) / self.patience_days
         return self.strategy.remaining(t, trust)
 
     def demand(self, track: Track, trust: float) -> float:
@@ -225,7 +246,7 @@ class Belligerent(Actor):
             return 0.0, link.at_most.value
         if link.at_least is not None:
             return link.at_least.value, 1.0
-        return bargaining.linkage_bound(self.position[link.issue], track.status_quo[link.issue], held)
+        return bargaining.linkage_bound(self.position[link.issue], held)
 
     def decide(self, track: Track, package: dict[str, float], kind: str, rng: np.random.Generator) -> bool:
         """Step 5: accept the package if its gain is at least its demand (and its conditions are met)."""
@@ -251,7 +272,7 @@ class Belligerent(Actor):
             accepted = answer.choice == "accept"
             if answer.choice == "counter":
                 track.counters[self.actor_id] = answer.terms
-        self.answered[track.id] = (accepted, gain)
+        self.answered[track.id] = (accepted, gain, bool(unmet))
         m.log(
             self.actor_id,
             track.id,
@@ -275,7 +296,7 @@ class Belligerent(Actor):
         """
         m = self.model
         delivered = self.delivered(track)
-        gain, trust = self.value(track, package, delivered)
+        gain, trust = self.value(track, package, delivered, renewal=True)
         p = bargaining.p_accept(gain, self.floor_demand, m.dyn.acceptance_noise)
         draw = rng.random()
         renewed = (
@@ -304,32 +325,41 @@ class Belligerent(Actor):
             score=gain - self.floor_demand,
             detail=f"delivered {delivered:.2f} of the promised quiet",
         )
-        self.answered[track.id] = (renewed, gain)
+        self.answered[track.id] = (renewed, gain, False)
         return renewed
 
     def delivered(self, track: Track) -> float:
-        """Share of the quiet the truce promised that it delivered this term, as this party saw it."""
+        """Share of the quiet the truce promised that it delivered this term, as this party saw it.
+
+        Judged over at least a week, and net of the incidents it expects to perceive anyway from an
+        unmonitored line (its false alarms and disputed incidents: it knows its own noise), so a
+        truce kept perfectly delivers all its quiet on average.
+        """
         m = self.model
-        days = max(1, m.day - track.term_started)
+        days = max(7, m.day - track.term_started)
         promised = 0.0
+        background = 0.0
+        noise = m.expected_noise
         for enemy in track.spec.parties:
             if enemy not in m.enemies[self.actor_id]:
                 continue
             odds = m.battlefield.believed(self.actor_id, enemy)
             for domain_id in track.spec.domains:
                 promised += days * war.intensity(m.domains[domain_id].intensity, 1.0 - odds)
-        return bargaining.delivered_share(track.perceived.get(self.actor_id, 0), promised)
+                background += days * noise
+        excess = max(0.0, track.perceived.get(self.actor_id, 0) - background)
+        return bargaining.delivered_share(excess, promised)
 
     def wants_out(self, track: Track) -> tuple[str, float, float, float] | None:
-        """Step 7: (culprit, grievance, delivered, value) when grievance in the truce's domains exceeds
-        its tolerance *and* the truce, as delivered so far, is worth less than fighting; else None."""
+        """Step 7: (culprit, grievance, delivered, value) when its grievance in one of the truce's domains
+        exceeds its tolerance *and* the truce, as delivered so far, is worth less than fighting; else None."""
         for other in track.spec.parties:
             if other == self.actor_id:
                 continue
-            grievance = sum(self.grievance_in.get((other, d), 0.0) for d in track.spec.domains)
+            grievance = max(self.grievance_in.get((other, d), 0.0) for d in track.spec.domains)
             if grievance > self.violation_tolerance:
                 delivered = self.delivered(track)
-                gain, _ = self.value(track, track.package or {}, delivered)
+                gain, _ = self.value(track, track.package or {}, delivered, renewal=True)
                 if gain < self.floor_demand:
                     return other, grievance, delivered, gain
         return None
@@ -384,7 +414,9 @@ class Mediator(Actor):
                 == "apply"
             )
             if applied:
-                target.pressure = min(self.model.dyn.max_pressure, target.pressure + strength)
+                on = target.pressure_on
+                on[track.id] = min(self.model.dyn.max_pressure, on.get(track.id, 0.0) + strength)
+                target.pressure = sum(on.values())
             self.model.log(
                 self.actor_id,
                 track.id,

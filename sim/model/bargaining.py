@@ -29,16 +29,17 @@ def package_gain(
     return sum(issue_gain(x, status_quo[i], ideal[i], salience[i]) for i, x in package.items())
 
 
-def linkage_bound(ideal: float, status_quo: float, held: float) -> tuple[float, float]:
+def linkage_bound(ideal: float, held: float) -> tuple[float, float]:
     """The band a linked term must fall in for the actor to consider the package: (low, high).
 
     A linked issue is not traded against others (P10: "provided that security guarantees were taken
-    into account"): the actor requires the term at least as close to its ideal as the share ``held``
-    of its demand it still holds (its concession strategy, Faratin et al. 1998) leaves. Holding all of
-    it, it insists on its ideal; conceded fully, on no worse than the status quo. Derived from the
-    actor's own position, not a constant: move its ideal and the condition moves with it.
+    into account"): the actor requires the term within a distance of its ideal that grows as it
+    concedes: the share of its demand it has given up (1 - ``held``, its concession strategy,
+    Faratin et al. 1998) of the longest way a term can lie from its ideal. Holding all of it, it
+    insists on its ideal; conceded fully, it accepts any term. Derived from the actor's own position
+    and concession, not a constant: move its ideal and the condition moves with it.
     """
-    radius = (1.0 - held) * abs(status_quo - ideal)
+    radius = (1.0 - held) * max(ideal, 1.0 - ideal)
     return max(0.0, ideal - radius), min(1.0, ideal + radius)
 
 

@@ -30,7 +30,10 @@ class Front:
 
     def flat(self, step: float) -> bool:
         """Little net movement over the last two weeks: at most two days' worth of ground."""
-        return len(self.recent) == self.recent.maxlen and abs(self.recent[-1] - self.recent[0]) <= 2 * step
+        return (
+            len(self.recent) == self.recent.maxlen
+            and abs(self.recent[-1] - self.recent[0]) <= 2 * step + 1e-12
+        )
 
 
 @dataclass
@@ -109,14 +112,30 @@ class Battlefield:
         """Strength per day the donors' current decisions will deliver to ``to`` (after their lags)."""
         return sum(line.flow * levels[line.issue] for line in self.aid if line.to == to)
 
-    def project(self, side: str, enemy: str, days: float, truce: bool, aid_levels: dict[str, float]) -> float:
+    def aid_over(self, to: str, days: int, levels: dict[str, float]) -> float:
+        """Aid ``to`` receives over the next ``days``: what is already in the pipelines (decided
+        earlier), then ``levels`` once their lag has passed."""
+        total = 0.0
+        for line in self.aid:
+            if line.to != to:
+                continue
+            lag = len(line.pipeline)
+            ahead = min(lag, days)
+            in_pipeline = sum(line.pipeline[i] for i in range(ahead))
+            total += line.flow * (in_pipeline + max(0, days - lag) * levels[line.issue])
+        return total
+
+    def project(self, side: str, enemy: str, days: int, truce: bool, aid_levels: dict[str, float]) -> float:
         """The side's believed odds after ``days`` of truce (no attrition) or of war, flows going on.
 
-        Its belief now, moved by the change in the true contest odds the projected stocks imply.
+        Aid follows ``aid_levels`` only once the pipeline's lag has passed (what is in the pipeline
+        arrives first). Its belief now, moved by the change in the true contest odds the projected
+        stocks imply.
         """
         s_side, s_enemy = self.strength[side], self.strength[enemy]
-        g_side = self.production[side] + self.aid_rate(side, aid_levels)
-        g_enemy = self.production[enemy] + self.aid_rate(enemy, aid_levels)
+        days = max(1, int(days))
+        g_side = self.production[side] + self.aid_over(side, days, aid_levels) / days
+        g_enemy = self.production[enemy] + self.aid_over(enemy, days, aid_levels) / days
         if not truce:
             g_side -= self.rate * s_enemy
             g_enemy -= self.rate * s_side

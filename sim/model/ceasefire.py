@@ -80,6 +80,9 @@ class Track:
     consented: bool = False
     """Whether the outsider who must deliver part of a term (EU sanctions) has consented."""
     term_started: int = 0
+    first_opened: int | None = None
+    """The day its talks first opened: the parties' concession clock runs from it (Faratin et al.'s
+    elapsed time), through suspensions and reopenings, so a reopened talk resumes where it stopped."""
     perceived: dict[str, int] = field(default_factory=dict)
     """Violations of this truce each party perceived during the current term."""
     in_force: bool = False  # mirrors status.in_force; read thousands of times a run
@@ -141,6 +144,11 @@ class CeasefireModel(mesa.Model):
         self.disputed_rate = scenario.monitoring.disputed_rate.value
         self.misattribution = scenario.monitoring.misattribution.value
         self.claim_rate = scenario.monitoring.claim_rate.value
+        self.expected_noise = rules.p_false_alarm(self.false_alarm_rate, self.monitoring_strength) + (
+            rules.p_false_alarm(self.disputed_rate, self.monitoring_strength)
+        )
+        """Incidents a party expects to perceive per covered domain and day with no violation at all
+        (its false alarms and disputed incidents): what it discounts when it judges a truce's record."""
         self.rng_monitoring = np.random.default_rng(stream(self.seed_value, run, "monitoring"))
         self.rng_negotiation = np.random.default_rng(stream(self.seed_value, run, "negotiation"))
         self.rng_humanitarian = np.random.default_rng(stream(self.seed_value, run, "humanitarian"))
@@ -403,6 +411,9 @@ class CeasefireModel(mesa.Model):
             # grievance per (enemy, domain), kept sparse: most days nothing is perceived
             grievance = agent.grievance_in
             today = agent.perceived_in_today
+            if not grievance and not today:
+                agent.grievance = dict.fromkeys(self.enemies[b], 0.0)
+                continue
             for key in set(grievance) | set(today):
                 g = rules.grievance_update(grievance.get(key, 0.0), today.get(key, 0), d.forgiveness)
                 if g < 1e-3:
@@ -422,7 +433,11 @@ class CeasefireModel(mesa.Model):
         """
         decay = 1.0 - self.dyn.pressure_decay
         for agent in self.actors.values():
-            agent.pressure *= decay
+            if agent.pressure_on:
+                on = agent.pressure_on
+                for phase in on:
+                    on[phase] *= decay
+                agent.pressure = sum(on.values())
         bf = self.battlefield
         ripe = []
         for b in self.belligerent_ids:
@@ -470,16 +485,25 @@ class CeasefireModel(mesa.Model):
                 and self._prerequisites_met(track)
             ):
                 self._open(track, PhaseEvent.REOPEN)
+            if track.status is not PhaseStatus.NEGOTIATING:
+                continue
+            if self._prerequisites_met(track) and self.day >= track.next_round:
+                self._round(track)  # talks are suspended while a prerequisite is not in force
+            limit = track.spec.talks_abandoned_after_days  # suspended talks can be abandoned too
             if (
                 track.status is PhaseStatus.NEGOTIATING
-                and self.day >= track.next_round
-                and self._prerequisites_met(track)
+                and limit is not None
+                and self.day - track.opened_day >= limit.value
             ):
-                self._round(track)  # talks are suspended while a prerequisite is not in force
+                track.move(PhaseEvent.ABANDON, self.day)
+                self.log("", track.id, "abandon")
+                self._schedule_reopen(track)
 
     def _open(self, track: Track, event: PhaseEvent) -> None:
         track.move(event, self.day)
         track.opened_day = self.day
+        if track.first_opened is None:
+            track.first_opened = self.day
         track.next_round = self.day
         track.reopen_day = None
         self.log("", track.id, event.value)
@@ -501,15 +525,13 @@ class CeasefireModel(mesa.Model):
         for party in refusing:
             if party in self.pressed_today:
                 continue  # a mediator presses a party once a day, however many tracks it refuses
+            answered = self.actors[party].answered.get(track.id)
+            if answered is not None and answered[2]:
+                continue  # a veto on a linked issue: pressure cannot buy a condition, the text must move
             self.pressed_today.add(party)
             for mediator in self.mediators:
                 mediator.press(self.actors[party], track)
         track.next_round = self.day + track.spec.round_interval_days.value
-        limit = track.spec.talks_abandoned_after_days
-        if limit is not None and self.day - track.opened_day >= limit.value:
-            track.move(PhaseEvent.ABANDON, self.day)
-            self.log("", track.id, "abandon")
-            self._schedule_reopen(track)
 
     def _count_signing(self, track: Track, kind: str) -> None:
         """Count an agreement, and whether any party signed it against its own interest (gain < 0)."""
@@ -595,34 +617,44 @@ class CeasefireModel(mesa.Model):
         return cap
 
     def _revise_text(self, track: Track, refusing: list[str]) -> None:
-        """Move the text toward each refusing party: its linked terms into its condition's band by
-        at most the mediators' flexibility, its other terms by the same step times its relative
-        salience on each (``bargaining.single_text_step``)."""
+        """Revise the single text after a round (Raiffa 1982).
+
+        Each term no party links moves toward each refusing party's ideal by the mediators'
+        flexibility times that party's relative salience on it (``bargaining.single_text_step``).
+        Then every linked term moves, by at most that flexibility, into the band its party's
+        condition allows today: the mediators respect stated conditions, so one party's refusal does
+        not push a term back out of another's condition.
+        """
         spec = track.spec
         if not spec.terms:
             return
         step = self.dyn.mediator_flexibility
+        linked = {link.issue for link in spec.linkage}
         for party in refusing:
             agent = self.actors[party]
             if not isinstance(agent, Belligerent):
                 continue
-            linked = {}
-            trust = agent.trust_in([p for p in spec.parties if p != party])
-            held = agent.held(track, trust)
-            for link in spec.linkage:
-                if link.actor == party:
-                    linked[link.issue] = agent.condition(track, link, held)
             top = max(agent.salience[i] for i in spec.terms) or 1.0
             for issue in spec.terms:
-                x = track.text[issue]
-                if issue in linked:
-                    low, high = linked[issue]
-                    target = low if x < low else high if x > high else x
-                    track.text[issue] = x + max(-step, min(step, target - x))
-                else:
+                if issue not in linked:
                     track.text[issue] = bargaining.single_text_step(
-                        x, agent.position[issue], agent.salience[issue] / top, step
+                        track.text[issue], agent.position[issue], agent.salience[issue] / top, step
                     )
+        for link in spec.linkage:
+            agent = self.actors[link.actor]
+            if not isinstance(agent, Belligerent):
+                continue
+            trust = agent.trust_in([p for p in spec.parties if p != link.actor])
+            low, high = agent.condition(track, link, agent.held(track, trust))
+            x = track.text[link.issue]
+            if link.actor in refusing or not low <= x <= high:
+                target = low if x < low else high if x > high else x
+                if link.actor in refusing and low <= x <= high:
+                    target = agent.position[link.issue]  # met, yet refused: concede toward its ideal
+                    x_new = bargaining.single_text_step(x, target, 1.0, step)
+                else:
+                    x_new = x + max(-step, min(step, target - x))
+                track.text[link.issue] = x_new
 
     def _humanitarian(self) -> None:
         h = self.spec.humanitarian
@@ -635,9 +667,10 @@ class CeasefireModel(mesa.Model):
                 self.wounded_handed_over += n
                 self.log(giver, "", "hand_over_wounded", detail=f"{n} wounded")
         base, batch, boost = h.base_rate.value, h.batch_size.value, h.trust_boost.value
+        brokered = h.brokered.value if h.brokered is not None else 0.0
         for a, b in self.enemy_pairs:
             trust = 0.5 * (self.actors[a].trust[b] + self.actors[b].trust[a])
-            p = rules.p_exchange(trust, base)
+            p = rules.p_exchange(trust, base, brokered)
             if self.rng_humanitarian.random() < p:
                 n = rules.exchange_size(batch, self.held[a], self.held[b])
                 if n > 0:

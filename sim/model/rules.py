@@ -123,9 +123,13 @@ def grievance_update(grievance: float, perceived_violations: int, forgiveness: f
     return grievance * (1.0 - forgiveness) + perceived_violations
 
 
-def p_exchange(trust: float, base_rate: float) -> float:
-    """Daily chance of a prisoner exchange: cheap, verifiable and reciprocal, it needs little trust."""
-    return clamp(base_rate * trust)
+def p_exchange(trust: float, base_rate: float, brokered: float = 0.0) -> float:
+    """Daily chance of a prisoner exchange: cheap, verifiable and reciprocal, it needs little trust.
+
+    A share ``brokered`` of the base rate comes from a third party that arranges exchanges whatever
+    the parties' trust (the UAE and Turkey in 2025); the rest rises with trust.
+    """
+    return clamp(base_rate * (brokered + (1.0 - brokered) * trust))
 
 
 def exchange_size(batch: int, held_by_a: int, held_by_b: int) -> int:

@@ -8,7 +8,9 @@ never the hidden truth). Text from the scenario file is made safe to print (``si
 from __future__ import annotations
 
 from sim.model.decisions import (
+    Condition,
     Decision,
+    FrontView,
     LeverChoice,
     Observation,
     StrikeChoice,
@@ -49,7 +51,17 @@ def observation_lines(o: Observation) -> list[str]:
             f"Your cost of war so far: {o.cost:.1f}; ripeness {o.ripeness:.2f}; "
             f"pressure on you {o.pressure:.2f}"
         )
+    lines += front_lines(o.fronts)
     return lines
+
+
+def front_lines(fronts: tuple[FrontView, ...]) -> list[str]:
+    """The war as the actor sees it: the map (public), its own strength, its belief about its odds."""
+    return [
+        f"The front with {neutral(f.enemy)}: you hold {f.held:.0%} of the contested zone; your strength "
+        f"{f.strength:.2f}; you believe you win {f.believed_odds:.0%} of the days of fighting"
+        for f in fronts
+    ]
 
 
 def tabled_lines(t: Tabled) -> list[str]:
@@ -59,10 +71,15 @@ def tabled_lines(t: Tabled) -> list[str]:
     for issue, value in t.package.items():
         zero, one = t.labels[issue]
         lines.append(f"  {issue} = {value:.2f}   (0: {neutral(zero)}; 1: {neutral(one)})")
-    if t.gain is not None:
+    if t.gain is not None and t.kind == "renewal":
         lines.append(
-            f"Its value to you, by your positions and priorities: {t.gain:+.2f} "
-            "(above 0: better than no deal)"
+            f"Its value to you as it delivered so far, against fighting on: {t.gain:+.2f} "
+            "(above 0: worth more than the war it pauses, as you see it)"
+        )
+    elif t.gain is not None:
+        lines.append(
+            f"Its value to you, by your positions and priorities and against fighting on: {t.gain:+.2f} "
+            "(above 0: better than no deal, as you see the war)"
         )
     for issue in t.unmet:
         lines.append(f"Your condition on {issue} is not met.")
@@ -71,12 +88,22 @@ def tabled_lines(t: Tabled) -> list[str]:
         lines.append(f"{neutral(party)} countered: {asked} (met halfway above)")
     if t.kind == "table":
         for c in t.conditions:  # the parties' stated conditions (P10), public
-            bound = f"at most {c.at_most:g}" if c.at_most is not None else f"at least {c.at_least:g}"
-            lines.append(f"{neutral(c.actor)}'s condition: {c.issue} {bound}")
+            lines.append(f"{neutral(c.actor)}'s condition: {c.issue} {condition_band(c)}")
         lines.append(f"Set terms with: table ISSUE=V ... ({', '.join(t.terms)}), or table as shown")
     elif t.terms and t.kind == "round":
         lines.append(f"You may counter on: {', '.join(t.terms)} (counter ISSUE=V ...)")
     return lines
+
+
+def condition_band(c: Condition) -> str:
+    """A stated condition as it stands today: a bound, or none left (it has conceded all of it)."""
+    if c.at_most is not None and c.at_least is not None:
+        return f"between {c.at_least:g} and {c.at_most:g}"
+    if c.at_most is not None:
+        return f"at most {c.at_most:g}"
+    if c.at_least is not None:
+        return f"at least {c.at_least:g}"
+    return "any level (conceded for now)"
 
 
 def about_lines(d: Decision) -> list[str]:

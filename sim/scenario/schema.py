@@ -355,6 +355,9 @@ class Humanitarian(_Frozen):
     base_rate: Seeded[Unit] = Field(description="daily chance of an exchange at full trust")
     batch_size: Seeded[Count]
     trust_boost: Seeded[Unit]
+    brokered: Seeded[Unit] | None = Field(
+        default=None, description="share of the exchange rate a third party brokers whatever the trust"
+    )
 
 
 class Incident(_Provenanced):

@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from sim.model.bargaining import linkage_bound
 from sim.model.strategies import STRATEGIES
-from sim.scenario.schema import Role, Scenario, Seeded
+from sim.scenario.schema import Linkage, Role, Scenario, Seeded
 from sim.teaching.exercise import Exercise
 
 CLASS_SIZES = range(3, 41)
@@ -67,8 +68,8 @@ def confidential_facts(sc: Scenario, actor: str) -> list[Fact]:
         facts.append(
             Fact(
                 f"Bottom line: you open asking for a package worth at least {c.opening_demand.value:+g} "
-                f"to you and concede ({style}) to {c.floor_demand.value:+g} over "
-                f"{c.patience_days.value} days of talks",
+                f"to you more than fighting on, and concede ({style}) to {c.floor_demand.value:+g} over "
+                f"{c.patience_days.value} days of talks (0: no better than the war as you see it)",
                 _source(c.patience_days),
             )
         )
@@ -95,15 +96,8 @@ def confidential_facts(sc: Scenario, actor: str) -> list[Fact]:
     for _p, phase in sc.phases.items():
         for lk in phase.linkage:
             if lk.actor == actor:
-                bound = lk.at_most or lk.at_least
-                sign = "at most" if lk.at_most else "at least"
-                facts.append(
-                    Fact(
-                        f"Your condition: you accept the {phase.title} only if "
-                        f"{sc.issues[lk.issue].description.lower()} is {sign} {bound.value:g}",
-                        _source(bound),
-                    )
-                )
+                facts.append(condition_fact(sc, actor, phase.title, lk))
+    facts += war_facts(sc, actor)
     for name, lever in a.levers.items():
         facts.append(
             Fact(
@@ -119,6 +113,137 @@ def confidential_facts(sc: Scenario, actor: str) -> list[Fact]:
                     Fact(
                         f"{b.name} can press you ('{name}', {lever.kind}): {lever.description}",
                         _source(lever.credibility),
+                    )
+                )
+    return facts
+
+
+def condition_words(sc: Scenario, lk: Linkage, you: bool = False) -> str:
+    """A linkage condition in words, with the numbers of the model's own rule.
+
+    A fixed bound (an override) is stated as it is; a derived one (the baseline's) is the band
+    ``sim.model.bargaining.linkage_bound`` gives: the actor's own position while it holds its whole
+    demand, widening as it concedes.
+    """
+    issue = sc.issues[lk.issue]
+    what = f"the term on {lower_first(sc, issue.description)}"
+    if lk.at_most is not None:
+        return f"{what} is at most {lk.at_most.value:g}"
+    if lk.at_least is not None:
+        return f"{what} is at least {lk.at_least.value:g}"
+    ideal = sc.actors[lk.actor].positions[lk.issue].value
+    own = "your own position" if you else "its own position"
+    concedes = "you concede" if you else "it concedes"
+
+    def band(held: float) -> str:
+        low, high = linkage_bound(ideal=ideal, held=held)
+        if abs(high - low) < 1e-9:
+            return f"exactly {low:g}"
+        if low <= 0.0 and high >= 1.0:
+            return "any level"
+        if low <= 0.0:
+            return f"at most {high:g}"
+        if high >= 1.0:
+            return f"at least {low:g}"
+        return f"between {low:g} and {high:g}"
+
+    start, half, end = band(1.0), band(0.5), band(0.0)
+    if start == end:
+        return f"{what} stays at {own} ({_at(issue, ideal)}), {start}, however far {concedes}"
+    return (
+        f"{what} stays near {own} ({_at(issue, ideal)}): {start} while "
+        f"{'you hold your' if you else 'it holds its'} whole demand, loosening as {concedes} "
+        f"({half} halfway, {end} once {'you have' if you else 'it has'} conceded it all)"
+    )
+
+
+def lower_first(sc: Scenario, text: str) -> str:
+    """A description inside a sentence: "Sanctions relief ..." -> "sanctions relief ...", but a name
+    stays as it is ("Ukraine ceding ...", "US military aid ...")."""
+    first = text.split(" ", 1)[0]
+    names = {w for a in sc.actors.values() for w in a.name.split()}
+    if first in names or (len(first) > 1 and first[1].isupper()) or not text[:1].isupper():
+        return text
+    return text[0].lower() + text[1:]
+
+
+def _at(issue, value: float) -> str:
+    """A position in brief: "0: none for Ukraine", or "0.3 on a scale from 0 to 1" between the poles."""
+    if value <= 0.2:
+        return f"{value:g}: {issue.zero}"
+    if value >= 0.8:
+        return f"{value:g}: {issue.one}"
+    return f"{value:g} on a scale from 0 to 1"
+
+
+def condition_fact(sc: Scenario, actor: str, phase_title: str, lk: Linkage) -> Fact:
+    """A role card's line for one of the actor's conditions, with the third party it may need."""
+    bound = lk.at_most or lk.at_least or sc.actors[actor].positions[lk.issue]
+    text = f"Your condition: you accept the {phase_title} only if {condition_words(sc, lk, you=True)}"
+    third = sc.issues[lk.issue].third_party
+    if third is not None:
+        text += (
+            f". The mediator can deliver at most {third.controlled.value:g} of it alone; more needs the "
+            f"consent of a party outside the talks ({third.name}: a {third.consent.value:.0%} chance a round)"
+        )
+    return Fact(text, _source(bound))
+
+
+def war_facts(sc: Scenario, actor: str) -> list[Fact]:
+    """What the actor brings to the war (a belligerent's forces and beliefs) or sends to it (aid)."""
+    a = sc.actors[actor]
+    facts = []
+    bf = sc.battlefield
+    if a.forces is not None:
+        f = a.forces
+        facts.append(
+            Fact(
+                f"Your forces: strength {a.capability.value:g} at the start, {f.production.value:g} a day "
+                "from your own production and recruitment, worn down by fighting",
+                _source(f.production),
+            )
+        )
+        facts.append(
+            Fact(
+                f"You believe you win {f.believed_odds.value:.0%} of the days of ground fighting (a belief "
+                f"worth about {f.belief_days.value:g} days of fighting; the fighting itself revises it)",
+                _source(f.believed_odds),
+            )
+        )
+        facts.append(
+            Fact(
+                f"The contested land is worth {f.stake.value:g} to you (a whole issue's scale is 1); what "
+                "you expect to win or lose on the front counts against any truce",
+                _source(f.stake),
+            )
+        )
+        if bf.stake_issue in a.positions and bf.position_learning.value > 0:
+            stake = lower_first(sc, sc.issues[bf.stake_issue].description)
+            facts.append(
+                Fact(
+                    f"Your position on {stake} moves with the war: "
+                    "toward the enemy's if the fighting goes worse than you believed, back if it goes better",
+                    _source(bf.position_learning),
+                )
+            )
+    for aid in a.aid.values():
+        to = sc.actors[aid.to].name
+        facts.append(
+            Fact(
+                f"Your military aid to {to}: {aid.flow.value:g} strength a day at full level, arriving "
+                f"{aid.lag_days.value:g} days after a decision; it follows the level of "
+                f"{lower_first(sc, sc.issues[aid.issue].description)} in force",
+                _source(aid.flow),
+            )
+        )
+    for b in sc.actors.values():
+        for aid in b.aid.values():
+            if aid.to == actor:
+                facts.append(
+                    Fact(
+                        f"{b.name}'s military aid reaches you {aid.lag_days.value:g} days after a decision: "
+                        f"{aid.flow.value:g} strength a day at full level",
+                        _source(aid.flow),
                     )
                 )
     return facts

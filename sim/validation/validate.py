@@ -276,7 +276,7 @@ def _ranks(table: pd.DataFrame) -> list[tuple[str, str, str]]:
 
 CALIBRATION_GRID: dict[str, list[float]] = {
     "monitoring.false_alarm_rate": [0.15, 0.3, 0.5],
-    "dynamics.acceptance_noise": [0.05, 0.1, 0.2],
+    "dynamics.acceptance_noise": [0.005, 0.01, 0.02],
 }
 """Assumptions the article does not fix, tried against the record's first 30 days."""
 
