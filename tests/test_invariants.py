@@ -115,24 +115,36 @@ def test_first_exchange_is_the_article_s_175_for_175(ensemble):
 
 
 def test_peace_framework_settles_the_run():
-    # a very costly war, forgiving parties and daily peace talks: most runs sign a framework
+    # a very costly war, forgiving parties, daily peace talks and mediators pressing both sides hard:
+    # most runs sign a framework. (Since Model II the framework is valued against the full ceasefire
+    # it requires, which already halts all fighting, so the costs of war alone no longer bring it
+    # about; the mediators' pressure does.)
     s = load_scenario(
         BASELINE,
         [
             "dynamics.cost_of_war=20",
             "dynamics.forgiveness=0.5",
             "phases.peace_framework.round_interval_days=1",
+            "dynamics.max_pressure=0.2",
+            "actors.us.levers.normalisation.strength=0.2",
+            "actors.us.levers.concession_pressure.strength=0.2",
         ],
     )
     e = run_ensemble(s, 30, seed=5)
     settled = [r for r in e.results if r.phases["peace_framework"]["entered_day"] is not None]
-    assert len(settled) >= 20, "expected peace frameworks when war is very costly"
+    assert len(settled) >= 20, "expected peace frameworks when war is very costly and mediators press"
     for r in settled:
         day = r.phases["peace_framework"]["entered_day"]
         assert sum(r.days["strikes"][day:]) == 0  # the war is over after signing
         assert r.days["peace_framework_status"][-1] == "in_force"
-        # signed only while its prerequisite, the full ceasefire, was in force
-        assert r.days["full_ceasefire_status"][day - 1] in ("in_force", "renewed")
+        # signed only while its prerequisite, the full ceasefire, was in force: in force at the end
+        # of the day before, or entered into force earlier in the signing day's talks (nothing in the
+        # talks ends a truce; the day's lifecycle, which can, comes after them)
+        before = r.days["full_ceasefire_status"][day - 2] if day >= 2 else "not_started"
+        entered_today = any(
+            d == day and new == "in_force" for d, _old, new in r.phases["full_ceasefire"]["transitions"]
+        )
+        assert before in ("in_force", "renewed") or entered_today
     assert e.summary["outcome_shares"]["peace_framework"] == len(settled) / 30
 
 

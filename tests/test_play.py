@@ -66,22 +66,22 @@ def test_play_replays_a_moves_file_and_ends_with_a_debrief(tmp_path, actors, cli
 
 
 def test_a_players_choices_change_the_game():
-    """Ukraine refusing every package and every renewal: the full ceasefire, which the agents reach in
-    nearly every run once Russia's own position admits some guarantees (its derived condition moves
-    with it), never enters into force; the energy truce, agreed in the call (P5), lapses at the end of
-    its term. The debrief says so."""
+    """Ukraine refusing every package and every renewal, in a war four times as costly: the full
+    ceasefire, which the agents then sign in nearly every run, never enters into force; the energy
+    truce, agreed in the call (P5), lapses at the end of its term. The debrief says so."""
 
     class Refuser:
         def choose(self, decision, agent):
             return Answer("reject") if decision.kind == "answer" else agent()
 
-    days = 90
-    sc = load_scenario(BASELINE, ["actors.russia.positions.security_guarantees=0.3"])
+    days = DAYS
+    sc = load_scenario(BASELINE, ["dynamics.cost_of_war=4"])
     game = play(sc, 42, {"ukraine": Refuser()}, days)
     assert game.result.phases["full_ceasefire"]["entered_day"] is None
     energy = game.result.phases["energy_truce"]
     assert energy["entered_day"] == sc.phases["energy_truce"].agreed_on_day.value
-    assert energy["days_in_force"] == sc.phases["energy_truce"].duration_days.value  # never renewed
+    assert energy["days_in_force"] <= sc.phases["energy_truce"].duration_days.value  # never renewed
+    assert not [e for e in game.result.events if e[1] == "ukraine" and e[3] in ("accept", "renew")]
     lines = debrief(game, agent_rows(game, 10, days))
     (full,) = [x for x in lines if x.startswith("Your 30-day full ceasefire never entered into force")]
     share = re.search(r"agents: in (\d+)% of runs", full)

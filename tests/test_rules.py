@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import pytest
-from hypothesis import given
+from conftest import BASELINE
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.model import bargaining, rules, war
+from sim.model.ceasefire import CeasefireModel
+from sim.scenario.loader import load_scenario
 
 unit = st.floats(0.0, 1.0)
 
@@ -108,3 +112,79 @@ def test_monitoring_rules():
     assert rules.p_false_alarm(0.2, 1.0) == 0.0
     assert rules.p_false_alarm(0.2, 0.0) == pytest.approx(0.2)
     assert not math.isnan(rules.p_false_alarm(0.2, 0.5))
+
+
+# -- Model II moved these rules into the agents and the mediator's text: checked through one model ---
+# (acceptance is "gain at least the demand", the gain assembled by Belligerent.value; a linked term is
+# moved by the mediators' single text, CeasefireModel._revise_text, not by a rule of its own)
+
+
+@functools.cache
+def _model_at(day: int, overrides: tuple[str, ...] = ()) -> CeasefireModel:
+    """The baseline's run 0 after ``day`` days (built once per argument; tests restore what they change)."""
+    model = CeasefireModel(load_scenario(BASELINE, list(overrides)), run=0, horizon=day)
+    for _ in range(day):
+        model.step()
+    return model
+
+
+def _gain(model: CeasefireModel, trust: float, pressure: float) -> float:
+    """Russia's gain from the full ceasefire's text, at this trust in Ukraine and mediator pressure."""
+    track = model.by_id["full_ceasefire"]
+    russia = model.actors["russia"]
+    saved = dict(russia.trust), russia.pressure, dict(russia.pressure_on)
+    try:
+        russia.trust["ukraine"] = trust
+        russia.pressure, russia.pressure_on = pressure, {track.id: pressure}  # pressure on these talks
+        return russia.value(track, model.package(track))[0]
+    finally:
+        russia.trust, russia.pressure, russia.pressure_on = saved
+
+
+@settings(max_examples=50, deadline=None)
+@given(unit, st.floats(0.0, 0.5))
+def test_a_package_is_worth_more_with_trust_pressure_and_a_costlier_war(trust, pressure):
+    """What was acceptance_score's monotonicity: more trust (less commitment risk), more mediator
+    pressure and costlier fighting (more costs a truce avoids: what ripeness stood for) each raise
+    the gain an actor sets against its demand, so its chance of accepting never falls."""
+    m = _model_at(0)
+    base = _gain(m, trust, pressure)
+    assert _gain(m, min(1.0, trust + 0.1), pressure) >= base
+    assert _gain(m, trust, pressure + 0.1) > base
+    assert _gain(_model_at(0, ("dynamics.cost_of_war=3.0",)), trust, pressure) > base
+    noise = m.dyn.acceptance_noise
+    assert bargaining.p_accept(_gain(m, trust, pressure + 0.1), 0.0, noise) >= bargaining.p_accept(
+        base, 0.0, noise
+    )
+
+
+@pytest.mark.parametrize("refuses", [True, False])
+@pytest.mark.parametrize("start", [0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0])
+def test_the_text_moves_a_linked_term_at_most_the_flexibility(start, refuses):
+    """What meet_linkage checked: after a round, the mediators move a linked term into its party's
+    condition by at most their flexibility, all the way when it is closer than that; a term already
+    inside the condition of a party that did not refuse stays where it is."""
+    m = _model_at(60)
+    track = m.by_id["full_ceasefire"]
+    m.package(track)  # the text exists
+    (link,) = track.spec.linkage
+    agent = m.actors[link.actor]
+    low, high = agent.condition(track, link, agent.held(track, agent.trust_in(["ukraine"])))
+    assert low < high  # 60 days into the talks the condition has widened from the ideal alone
+    flex = m.dyn.mediator_flexibility
+    saved = dict(track.text)
+    try:
+        track.text[link.issue] = start
+        m._revise_text(track, [link.actor] if refuses else ["ukraine"])
+        new = track.text[link.issue]
+    finally:
+        track.text = saved
+    assert abs(new - start) <= flex + 1e-12
+
+    def outside(x: float) -> float:
+        return max(low - x, x - high, 0.0)
+
+    if outside(start) > 0.0:
+        assert outside(new) == pytest.approx(max(0.0, outside(start) - flex))
+    elif not refuses:
+        assert new == start

@@ -48,11 +48,12 @@ def test_the_shipped_specs_are_valid():
         load_sweep(path)
 
 
-def test_the_assumptions_sobol_spec_is_up_to_date():
+def test_the_assumptions_specs_are_up_to_date():
     sys.path.insert(0, str(ROOT / "scenarios" / "sweeps"))
     import make_assumptions_sobol
 
-    assert make_assumptions_sobol.TARGET.read_text() == make_assumptions_sobol.build()
+    assert make_assumptions_sobol.TARGET.read_text() == make_assumptions_sobol.build("sobol")
+    assert make_assumptions_sobol.TARGET_LHS.read_text() == make_assumptions_sobol.build("lhs")
 
 
 def test_the_assumption_ranges_keep_each_value_meaningful():
@@ -239,6 +240,26 @@ def test_sensitivity_ranks_the_axis_that_matters_and_zeroes_the_ignored_one(tmp_
     ignored = undetected.loc["actors.us.resolve"]
     assert abs(ignored["ST"]) <= ignored["ST_conf"] + 1e-12  # its interval contains 0
     assert abs(ignored["S1"]) <= ignored["S1_conf"] + 1e-12
+
+
+def test_lhs_analysis_gives_first_order_indices_from_the_given_sample(tmp_path):
+    spec = write_spec(
+        tmp_path,
+        design="lhs",
+        samples=64,
+        replicates=1,
+        days=60,
+        axes={
+            "monitoring.strength": {"low": 0.0, "high": 1.0},
+            "actors.us.resolve": {"low": 10.0, "high": 200.0},
+        },
+    )
+    s, printed = swept_and_analyzed(spec, tmp_path / "o", workers=1)
+    u = s[s["outcome"] == "violations_undetected"].set_index("axis")
+    assert u.loc["monitoring.strength", "S1"] > 0.3
+    assert u.loc["monitoring.strength", "S1"] > u.loc["actors.us.resolve", "S1"] + 0.2
+    assert u["ST"].isna().all()  # no total order from a given sample
+    assert "violations undetected" in printed
 
 
 def test_morris_analysis_runs(tmp_path):

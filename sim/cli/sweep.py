@@ -220,16 +220,20 @@ def analyze(
     ] = 5,
     report: Annotated[bool, typer.Option(help="rewrite report.html with the indices")] = True,
 ) -> None:
-    """Sobol (first/total order, with confidence) or Morris (mu*, sigma) indices of a sweep."""
+    """Sobol (first/total order, with confidence; lhs: first order) or Morris (mu*, sigma) indices."""
     try:
         result = analyze_folder(directory, report=report)
     except JobError as exc:
         raise _exit(exc) from None
     _print_indices(result, top)
-    if headline and result.spec.design == "sobol":
+    if headline and result.spec.design in ("sobol", "lhs"):
         _print_headline(result, headline)
     out.print(f"wrote {neutral(directory)}/sensitivity.parquet and sensitivity.csv", markup=False)
     show_report(result.report)
+
+
+SHOWN = {"sobol": INDICES["sobol"], "lhs": ("S1", "S1_conf"), "morris": INDICES["morris"][:3]}
+"""The index columns printed per design (an lhs design has no total order)."""
 
 
 def _print_indices(result: AnalysisOutcome, top: int) -> None:
@@ -245,8 +249,8 @@ def _print_indices(result: AnalysisOutcome, top: int) -> None:
             out.print(f"{title}: constant over the design (no index)", markup=False)
             continue
         t = Table(title=Text(neutral(title)), title_justify="left")
-        cols = INDICES[spec.design][:4] if spec.design == "sobol" else INDICES["morris"][:3]
-        t.add_column("axis")
+        cols = SHOWN[spec.design]
+        t.add_column("axis", overflow="fold")
         t.add_column("kind")
         for c in cols:
             t.add_column(c, justify="right")
@@ -257,36 +261,41 @@ def _print_indices(result: AnalysisOutcome, top: int) -> None:
 
 
 def _print_headline(result: AnalysisOutcome, n: int) -> None:
-    """The headline outputs' top axes by first order, with 95% intervals, and the kinds' shares."""
+    """The headline outputs' top axes by first order, with 95% intervals, and the kinds' shares.
+
+    Plain lines, not a table: axis names are long and a table would cut them on a narrow console.
+    """
     indices = result.indices
     for outcome in [o for o in HEADLINE if o in set(result.means.columns)]:
         ranked = ranking(indices, outcome, by="S1")
         if ranked.empty or ("constant_output" in ranked and ranked["constant_output"].all()):
             continue
-        title = f"headline: {outcome_label(outcome)} ({outcome}), top {n} by first order"
-        t = Table(title=Text(neutral(title)), title_justify="left")
-        for c in ("#", "axis", "kind", "S1 [95% CI]", "ST [95% CI]"):
-            t.add_column(c, justify="right" if c in ("#",) or "CI" in c else "left")
+        out.print(
+            f"[bold]headline: {outcome_label(outcome)}[/] ({outcome}), top {n} by first order S1, "
+            f"each with its 95% interval; total order ST beside it"
+        )
         for i, row in ranked.head(n).iterrows():
-            t.add_row(
-                str(i + 1),
-                Text(neutral(row["axis"])),
-                axis_group(row["axis"]),
-                _interval(row["S1"], row["S1_conf"]),
-                _interval(row["ST"], row["ST_conf"]),
+            st = _interval(row["ST"], row["ST_conf"]) if row["ST"] == row["ST"] else "n/a (an lhs design)"
+            out.print(
+                f"  {int(i) + 1}. {neutral(row['axis'])} ({axis_group(row['axis'])})  "
+                f"S1 {_interval(row['S1'], row['S1_conf'])}  ST {st}",
+                markup=False,
+                highlight=False,
             )
-        out.print(t)
         shares = group_totals(indices, outcome, "S1")
-        text = ", ".join(f"{g} {v:.2f}" for g, v in shares.items())
+        text = ", ".join(f"{g} {v:.3f}" for g, v in shares.items())
         out.print(f"  sum of S1 by kind of assumption: {text}", markup=False, highlight=False)
 
 
 def _interval(value: float, conf: float) -> str:
+    """``0.123 [0.100, 0.146]``: an index and its 95% interval (SALib's conf is the half-width)."""
     return f"{value:.3f} [{value - conf:.3f}, {value + conf:.3f}]"
 
 
 def _note_wide_intervals(design: str, indices: pd.DataFrame) -> None:
-    key, conf = ("ST", "ST_conf") if design == "sobol" else ("mu_star", "mu_star_conf")
+    key, conf = {"sobol": ("ST", "ST_conf"), "lhs": ("S1", "S1_conf")}.get(
+        design, ("mu_star", "mu_star_conf")
+    )
     if key in indices:
         wide = indices[indices[conf] > indices[key].abs()]
         if len(wide):

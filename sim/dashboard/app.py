@@ -3,8 +3,8 @@
 ``python run_sim.py app`` serves this file with Solara on localhost. The sidebar has a scenario
 picker, the seed (a plain seed), sliders for key parameters bound through the same dotted paths as
 ``--set``, and mesa's step / play / reset; the page shows the run's phase timeline, the war (the
-front, each side's strength and beliefs), trust and violations, redrawn after each step. Everything it loads comes from the installed packages
-(``solara-assets``): no request leaves the machine.
+front, each side's strength and beliefs), trust and violations, redrawn after each step. Everything
+it loads comes from the installed packages (``solara-assets``): no request leaves the machine.
 
 A slider left at its starting value (the baseline's) keeps the chosen scenario's own value, so
 picking ``third_party_monitoring`` is not undone by the monitoring slider; a slider moved applies to

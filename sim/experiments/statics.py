@@ -568,9 +568,11 @@ def classify(
         for j in range(i + 1, n):
             for m in range(j + 1, n):
                 if sig[(i, j)] * sig[(j, m)] == -1:
-                    turn = "peak" if sig[(i, j)] > 0 else "trough"
-                    at = labels[j] if len(labels) == n else f"level {j + 1} of {n}"
-                    return "non-monotone", f"{turn} at {at}"
+                    means = [float(np.mean(v)) for v in values]
+                    peak = sig[(i, j)] > 0
+                    k = int(np.argmax(means) if peak else np.argmin(means))
+                    at = labels[k] if len(labels) == n else f"level {k + 1} of {n}"
+                    return "non-monotone", f"{'peak' if peak else 'trough'} at {at}"
     oriented = set()  # each level's sign vs the baseline, read along the lever (below it: reversed)
     for k in range(n):
         if k != baseline:

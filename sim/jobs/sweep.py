@@ -376,7 +376,8 @@ class AnalysisOutcome:
 
 
 def analyze_folder(folder: Path, report: bool = True) -> AnalysisOutcome:
-    """Sobol (first/total order) or Morris (mu*, sigma) indices of a finished sweep's folder.
+    """Sobol (first/total order; lhs: first order from the given sample) or Morris (mu*, sigma) indices
+    of a finished sweep's folder.
 
     Writes sensitivity.parquet and .csv and rebuilds the report, holding the folder's lock. Any damaged
     or missing file ends in a one-line :class:`JobError` naming it.
@@ -393,9 +394,12 @@ def analyze_folder(folder: Path, report: bool = True) -> AnalysisOutcome:
     with output(folder, "update"):
         manifest = read_manifest(manifest_path, "cannot analyse this folder")
         spec, integer_axes, labels, phases = _sweep_facts(manifest, manifest_path)
-        if spec.design not in ("sobol", "morris"):
+        if spec.design not in ("sobol", "lhs", "morris"):
             raise JobError(
-                [f"{folder}: a {spec.design} design has no sensitivity indices; use design: sobol or morris"]
+                [
+                    f"{folder}: a {spec.design} design has no sensitivity indices; use design: sobol, "
+                    f"lhs or morris"
+                ]
             )
         problem = size_problem(spec)
         if problem:

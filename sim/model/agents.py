@@ -41,8 +41,9 @@ class Actor(mesa.Agent):
         self.pressure_on: dict[str, float] = {}
         """Pressure per phase: a lever applied after a refusal in one phase's talks weighs on that
         phase's package, not on every other decision the actor takes."""
-        self.answered: dict[str, tuple[bool, float]] = {}
-        """Per phase: its last answer and the gain behind it (the run counts deals signed at a loss)."""
+        self.answered: dict[str, tuple[bool, float, bool]] = {}
+        """Per phase: its last answer, the gain behind it (the run counts deals signed at a loss) and
+        whether a linked condition was unmet (a veto)."""
 
     def trust_in(self, others: list[str]) -> float:
         """Mean trust in the other actors named (0.5, agnostic, for an actor it has no view of)."""
@@ -397,10 +398,17 @@ class Mediator(Actor):
         ]
 
     def press(self, target: Actor, track: Track) -> None:
-        """Step 5: after a refusal, apply each credible lever on the refusing party."""
-        for lever_id, lever_target, kind, strength, credibility in self.levers:
+        """Step 5: after a refusal, apply each credible lever on the refusing party.
+
+        In a mutually hurting stalemate a lever weighs twice as much: the moment is ripe and the
+        mediator's task is to seize it (Zartman 2000: ripeness is necessary, not sufficient; the
+        mediator makes it count). Ripeness therefore acts through the mediators, not by itself.
+        """
+        ripe = 2.0 if self.model.stalemate else 1.0
+        for lever_id, lever_target, kind, base_strength, credibility in self.levers:
             if lever_target != target.actor_id:
                 continue
+            strength = base_strength * ripe
             applied = (
                 bool(self.stream.random() < credibility)
                 if not self.model.players

@@ -132,8 +132,10 @@ class Battlefield:
         arrives first). Its belief now, moved by the change in the true contest odds the projected
         stocks imply.
         """
+        days = int(days)
+        if days <= 0:
+            return self.believed(side, enemy)
         s_side, s_enemy = self.strength[side], self.strength[enemy]
-        days = max(1, int(days))
         g_side = self.production[side] + self.aid_over(side, days, aid_levels) / days
         g_enemy = self.production[enemy] + self.aid_over(enemy, days, aid_levels) / days
         if not truce:

@@ -87,7 +87,7 @@ def _condition(m: CeasefireModel, track: Track, link) -> Condition:
     """A party's condition as it states it today: the band its concession strategy leaves open."""
     agent = m.actors[link.actor]
     trust = agent.trust_in([p for p in track.spec.parties if p != link.actor])
-    low, high = agent.condition(track, link, agent.held(track, trust))  # type: ignore[attr-defined]
+    low, high = agent.condition(track, link, agent.held(track, trust))
     return Condition(
         agent.name,
         link.issue,

@@ -125,6 +125,17 @@ def debrief(game: Game, rows: list[dict]) -> list[str]:
             f"{label.capitalize()}: {mine[key]} in your game; agents' median {statistics.median(values):g} "
             f"({below:.0%} of their runs had fewer)."
         )
+    for a, b in ((a, b) for a in sc.actors for b in sc.actors if a != b):
+        key = f"final_territory_{a}_{b}"
+        if key not in mine or mine[key] is None:
+            continue
+        values = [r[key] for r in rows if r[key] is not None]
+        below = sum(1 for v in values if v < mine[key]) / n
+        lines.append(
+            f"The front: {sc.actors[a].name} holds {mine[key]:.1%} of the contested zone on the last day "
+            f"in your game; agents' median {statistics.median(values):.1%} ({below:.0%} of their runs had "
+            "less)."
+        )
     if game.strategies:
         revealed = ", ".join(f"{sc.actors[a].name}: {STRATEGIES[s].name}" for a, s in game.strategies.items())
         lines.append(f"The agents' hidden strategies: {revealed}.")
