@@ -57,9 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         res = statics.measure(lever, base, runs=args.runs, seed=args.seed, cache=cache)
         for _res, reading in statics.surprises([res]):  # who refused, at each level
-            statics.diagnose(
-                res, reading, base, runs=min(args.runs, args.diagnose_runs), cache=cache
-            )
+            statics.diagnose(res, reading, base, runs=min(args.runs, args.diagnose_runs), cache=cache)
         results.append(res)
         verdicts = "; ".join(f"{r.expectation.outcome}: {r.verdict}" for r in res.readings)
         print(

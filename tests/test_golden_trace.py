@@ -3,6 +3,13 @@
 An intended change to the model is reviewed as a diff of this file. Regenerate it with:
 
     python run_sim.py trace --days 60 > tests/golden/baseline_seed20250318_run0_60days.txt
+
+Regenerated 2026-12-01 for Model II (issue 13): a battlefield (strengths, aid, the front), beliefs
+learned from the fighting, the mediators' single negotiating text, and lifecycle decisions (the
+energy truce agreed on day 1, renewal on the value delivered, withdrawal with its reasons, disputed
+and misattributed incidents). Every line changed: the old trace was Model I's noisy vote on a fixed
+package. The baseline may still be tuned after this date; regenerate then with the command above and
+review the diff.
 """
 
 from __future__ import annotations

@@ -379,4 +379,8 @@ def test_opponents_limit_who_fights_whom(tmp_path):
     model = CeasefireModel(s, run=0, horizon=20)
     result = model.run()
     assert "trust_eu_russia" in result.days and "trust_eu_ukraine" not in result.days
+    # a front, and beliefs about it, only between enemies
+    assert "belief_eu_russia" in result.days and "belief_eu_ukraine" not in result.days
+    assert "territory_russia_eu" in result.days or "territory_eu_russia" in result.days
+    assert not any(k.startswith("territory_") and "eu" in k and "ukraine" in k for k in result.days)
     assert not any(e[1] == "eu" and "vs ukraine" in e[-1] for e in result.events)

@@ -92,5 +92,5 @@ def _condition(m: CeasefireModel, track: Track, link) -> Condition:
         agent.name,
         link.issue,
         high if high < 1.0 else None,
-        low if low > 0.0 and high >= 1.0 else None,
+        low if low > 0.0 else None,
     )
