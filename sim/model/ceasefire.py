@@ -223,7 +223,8 @@ class CeasefireModel(mesa.Model):
             self._costs_and_ripeness()
             self._negotiate()
             self._humanitarian()
-            self._truce_lifecycle()
+            if not self.settled:  # a peace signed today ends the truces' lifecycle with it
+                self._truce_lifecycle()
         self.battlefield.end_day()
         self._count_days_in_force()
         self.recorder.record_day()

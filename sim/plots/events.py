@@ -35,13 +35,18 @@ def explain(row: Mapping, labels: Labels) -> str:
     p, u, r = _num(row, "p"), _num(row, "utility"), _num(row, "reservation")
     if event == "perceive":
         accused, domain, kind = [*detail.split(" "), "", "", ""][:3]
-        how = (
-            "detected by monitoring: a true violation"
-            if kind == "detected"
-            else "a false alarm: no such strike happened"
-        )
+        how = {
+            "detected": "detected by monitoring: a true violation",
+            "disputed": "a disputed incident: each side blames the other, neither struck",
+        }.get(kind, "a false alarm: no such strike happened")
         by = labels.actor(accused)
         return f"{when}: {actor} perceives a strike by {by} ({_domain(labels, domain)}), {how}"
+    if event == "misattribute":
+        striker, domain = [*detail.split(" "), "", ""][:2]
+        return (
+            f"{when}: {actor} detects a strike by {labels.actor(striker)} ({_domain(labels, domain)}) "
+            "but blames no one: a true violation misattributed"
+        )
     if event == "strike":
         domain, _, target = detail.partition(" vs ")
         return (

@@ -134,7 +134,7 @@ def trust_figure(frame: pd.DataFrame, events: pd.DataFrame, labels: Labels) -> g
         seen = seen[seen["detail"].str.split(" ").str[0] == other]
         if not seen.empty:
             level = g.set_index("day")["trust"].reindex(seen["day"]).to_numpy()
-            false = seen["detail"].str.endswith("false").to_numpy()
+            false = ~seen["detail"].str.endswith("detected").to_numpy()  # false alarms and disputed
             fig.add_scatter(
                 x=_dates(labels, seen["day"]),
                 y=level,
