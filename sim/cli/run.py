@@ -152,3 +152,8 @@ def _print_summary(result: RunOutcome) -> None:
     ):
         t.add_row(label, f"{s['mean_' + key]:.1f}", f"{s['median_' + key]:g}")
     out.print(t)
+    if s.get("agreements_signed"):
+        out.print(
+            f"Agreements signed or renewed: {s['agreements_signed']}; with a signing party's own gain "
+            f"below zero: {s['agreements_against_interest']} ({s['share_signed_against_interest']:.1%})."
+        )
