@@ -242,6 +242,25 @@ def test_sensitivity_ranks_the_axis_that_matters_and_zeroes_the_ignored_one(tmp_
     assert abs(ignored["S1"]) <= ignored["S1_conf"] + 1e-12
 
 
+def test_random_balance_equals_salibs_rbd_fast():
+    import numpy as np
+    from SALib.analyze import rbd_fast
+    from SALib.sample import latin
+
+    from sim.experiments.sensitivity import random_balance
+
+    problem = {"num_vars": 4, "names": list("abcd"), "bounds": [[0.0, 1.0]] * 4}
+    x = latin.sample(problem, 512, seed=1)
+    y = (np.random.default_rng(0).random(512) < 0.2 + 0.6 * x[:, 0]).astype(float)
+    ours = random_balance(x, {"y": y, "z": 2.0 * y}, seed=5, resamples=40)
+    theirs = rbd_fast.analyze(problem, x, y, num_resamples=40, seed=5)
+    assert np.allclose(ours["y"]["S1"], theirs["S1"], atol=1e-12)
+    assert np.allclose(ours["z"]["S1"], ours["y"]["S1"])  # a scaled output, the same indices
+    assert np.argmax(ours["y"]["S1"]) == 0 and ours["y"]["S1"][0] > ours["y"]["S1_conf"][0]  # CI above 0
+    ratio = ours["y"]["S1_conf"] / np.asarray(theirs["S1_conf"])
+    assert ((ratio > 0.5) & (ratio < 2.0)).all()  # the same bootstrap, other draws
+
+
 def test_lhs_analysis_gives_first_order_indices_from_the_given_sample(tmp_path):
     spec = write_spec(
         tmp_path,

@@ -116,13 +116,16 @@ def analyze(design: Design, means: pd.DataFrame, seed: int) -> pd.DataFrame:
     if design.problem is None or design.matrix is None:
         raise ValueError(f"a {design.kind} design has no sensitivity analysis (use sobol, lhs or morris)")
     rows = []
+    varying = {o: means[o].to_numpy(dtype=float) for o in means.columns}
+    varying = {o: y for o, y in varying.items() if np.ptp(y) > 0.0}
+    given = random_balance(design.matrix, varying, seed + 1) if design.kind == "lhs" else {}
     for outcome in means.columns:
-        y = means[outcome].to_numpy(dtype=float)
-        if np.ptp(y) == 0.0:
+        if outcome not in varying:
             for name in design.axes:
                 rows.append({"outcome": outcome, "axis": name, "constant_output": True})
             continue
-        res = _salib_indices(design, y, seed)
+        y = varying[outcome]
+        res = given[outcome] if outcome in given else _salib_indices(design, y, seed)
         for i, name in enumerate(design.axes):
             values = {k: res[k][i] if k in res else np.nan for k in INDICES[design.kind]}
             rows.append({"outcome": outcome, "axis": name, **values})
@@ -141,17 +144,73 @@ def _salib_indices(design: Design, y: np.ndarray, seed: int) -> dict:
             design.problem, y, calc_second_order=False, num_resamples=SOBOL_RESAMPLES, seed=seed + 1
         )
     if design.kind == "lhs":
-        from SALib.analyze import rbd_fast
-
-        m = min(RBD_HARMONICS, max(1, (len(y) - 1) // 2 - 1))  # SALib needs more points than 2M
-        return rbd_fast.analyze(
-            design.problem, design.matrix, y, M=m, num_resamples=RBD_RESAMPLES, seed=seed + 1
-        )
+        return random_balance(design.matrix, {"y": y}, seed + 1)["y"]
     if design.kind == "morris":
         from SALib.analyze import morris
 
         return morris.analyze(design.problem, design.matrix, y, num_levels=design.levels, seed=seed + 1)
     raise ValueError(f"no sensitivity analysis for a {design.kind} design")
+
+
+def random_balance(
+    matrix: np.ndarray,
+    outputs: dict[str, np.ndarray],
+    seed: int,
+    harmonics: int = RBD_HARMONICS,
+    resamples: int = RBD_RESAMPLES,
+) -> dict[str, dict[str, np.ndarray]]:
+    """First-order Sobol indices from a given sample (RBD-FAST), per output: ``{"S1", "S1_conf"}``.
+
+    SALib's ``rbd_fast`` estimator (Tarantola et al. 2006; Plischke 2010's reordering; the bias
+    correction of Tissot & Prieur 2012): order the outputs by each input, read the share of their
+    spectrum in the first ``harmonics`` frequencies. The interval (``S1_conf``, the half-width of the
+    95% interval) is SALib's too: the spread of the estimate over ``resamples`` bootstrap half-samples.
+    Computed with arrays over all axes, each ordering (which depends only on the inputs) shared by
+    every output: SALib's loop took minutes per output for 16,384 runs and 113 axes, this takes
+    seconds for all of them. The point estimates equal SALib's (tested).
+    """
+    from scipy.stats import norm
+
+    x = np.asarray(matrix, dtype=float)
+    n = len(x)
+    m = min(harmonics, max(1, (n - 1) // 2 - 1))  # more points than 2M are needed
+    ys = {k: np.asarray(y, dtype=float) for k, y in outputs.items()}
+    order = _balanced_order(x)
+    first = {k: _first_order(y[order], m) for k, y in ys.items()}
+    boots: dict[str, list[np.ndarray]] = {k: [] for k in ys}
+    rng = np.random.default_rng(seed)
+    for _ in range(resamples):
+        rows = rng.choice(n, replace=True, size=n // 2)
+        half = _balanced_order(x[rows])
+        for k, y in ys.items():
+            boots[k].append(_first_order(y[rows][half], m))
+    z = norm.ppf(0.975)
+    return {
+        k: {
+            "S1": first[k],
+            "S1_conf": z * np.std(boots[k], axis=0, ddof=1)
+            if resamples > 1
+            else np.full_like(first[k], np.nan),
+        }
+        for k in ys
+    }
+
+
+def _first_order(permuted: np.ndarray, harmonics: int) -> np.ndarray:
+    """Per column: the share of the spectrum in the first harmonics, bias-corrected (Tissot & Prieur)."""
+    from scipy.signal import periodogram
+
+    _, pxx = periodogram(permuted, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s1 = pxx[1 : harmonics + 1].sum(axis=0) / pxx[1:].sum(axis=0)
+    lam = 2 * harmonics / len(permuted)
+    return s1 - lam / (1 - lam) * (1 - s1)
+
+
+def _balanced_order(x: np.ndarray) -> np.ndarray:
+    """Per column, the rows in the order that makes the input rise then fall (Plischke 2010)."""
+    order = np.argsort(x, axis=0, kind="quicksort")
+    return np.concatenate([order[::2], order[1::2][::-1]], axis=0)
 
 
 def ranking(indices: pd.DataFrame, outcome: str, by: str | None = None) -> pd.DataFrame:
