@@ -375,7 +375,7 @@ class SweepResult:
         return read_table(self.folder / "points.parquet")
 
     def analyze(self) -> pd.DataFrame:
-        """Sobol or Morris sensitivity indices (sobol and morris designs only), as ``analyze`` computes
+        """Sensitivity indices (Sobol, Morris, or first order from a hypercube), as ``analyze`` computes
         and writes them (sensitivity.parquet and .csv in the folder)."""
         return analyze_folder(self.folder, report=False).indices
 

@@ -250,6 +250,8 @@ def sensitivity_figure(indices: pd.DataFrame, labels: Labels) -> go.Figure:
     """Bars of Sobol total and first order (or Morris mu* and sigma) per axis; a menu picks the outcome."""
     sobol = "ST" in indices
     first, second = ("ST", "S1") if sobol else ("mu_star", "sigma")
+    if sobol and indices["ST"].isna().all():  # a hypercube (RBD-FAST) study: first order only
+        first, second = "S1", "ST"
     names = {"ST": "total order ST", "S1": "first order S1", "mu_star": "mu*", "sigma": "sigma"}
     conf = {"ST": "ST_conf", "S1": "S1_conf", "mu_star": "mu_star_conf"}
     usable = indices
