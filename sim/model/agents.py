@@ -93,18 +93,21 @@ class Belligerent(Actor):
         d = m.dyn
         detection = rules.p_detect(m.monitoring_strength)
         front = m.battlefield.front_domain
-        for enemy in m.enemies[self.actor_id]:
+        covering = m.covering_truce
+        me = self.actor_id
+        for enemy in m.enemies[me]:
             trust = self.trust.get(enemy, 0.5)
-            odds = m.battlefield.believed(self.actor_id, enemy)
+            odds = m.battlefield.odds[(me, enemy)]
+            scale = 0.5 + odds  # war.intensity, inlined: this loop runs for every day and domain
             for domain_id, domain in m.domains.items():
-                truce = m.covering_truce(domain_id, self.actor_id, enemy)
-                grievance = self.grievance_in.get((enemy, domain_id), 0.0)
+                truce = covering(domain_id, me, enemy)
                 if truce is None:
-                    if self.stream.random() < war.intensity(domain.intensity, odds):
+                    if self.stream.random() < domain.intensity * scale:  # (a draw above 1 never wins)
                         m.strike(self, enemy, domain_id, violation=None)
                         if domain_id == front:
-                            m.fought.add((self.actor_id, enemy))
+                            m.fought.add((me, enemy))
                     continue
+                grievance = self.grievance_in.get((enemy, domain_id), 0.0)
                 p = rules.p_violate(
                     domain.military_value * 2.0 * odds,
                     self.compliance,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from itertools import islice
 
 import numpy as np
 
@@ -121,7 +122,7 @@ class Battlefield:
                 continue
             lag = len(line.pipeline)
             ahead = min(lag, days)
-            in_pipeline = sum(line.pipeline[i] for i in range(ahead))
+            in_pipeline = sum(islice(line.pipeline, ahead))  # a deque: index from the left only
             total += line.flow * (in_pipeline + max(0, days - lag) * levels[line.issue])
         return total
 

@@ -84,6 +84,8 @@ class Track:
     """The day its talks first opened: the parties' concession clock runs from it (Faratin et al.'s
     elapsed time), through suspensions and reopenings, so a reopened talk resumes where it stopped."""
     perceived: dict[str, int] = field(default_factory=dict)
+    pairs: frozenset[tuple[str, str]] = frozenset()
+    """Ordered pairs of its parties (who talks to or is at truce with whom), computed once."""
     """Violations of this truce each party perceived during the current term."""
     in_force: bool = False  # mirrors status.in_force; read thousands of times a run
     transitions: list[tuple[int, PhaseStatus, PhaseStatus]] = field(default_factory=list)
@@ -185,6 +187,8 @@ class CeasefireModel(mesa.Model):
             )
             for order, (p, spec) in enumerate(scenario.phases.items())
         ]
+        for t in self.tracks:
+            t.pairs = frozenset((x, y) for x in t.spec.parties for y in t.spec.parties if x != y)
         self.by_id = {t.id: t for t in self.tracks}
         self.incidents: dict[int, list[Incident]] = {}
         for incident in scenario.incidents:
@@ -391,11 +395,18 @@ class CeasefireModel(mesa.Model):
 
     def _update_trust(self) -> None:
         d = self.dyn
+        in_truce: set[tuple[str, str]] = set()
+        talking: set[tuple[str, str]] = set()
+        for track in self.tracks:  # once a day, not once per pair
+            if track.in_force:
+                in_truce |= track.pairs
+            elif track.status is PhaseStatus.NEGOTIATING:
+                talking |= track.pairs
         for b in self.belligerent_ids:
             agent = self.actors[b]
             for other in self.enemies[b]:
                 seen = agent.perceived_today.get(other, 0)
-                calm = seen == 0 and self._any_truce_between(b, other)
+                calm = seen == 0 and (b, other) in in_truce
                 trust = rules.trust_update(
                     agent.trust[other],
                     agent.initial_trust[other],
@@ -406,16 +417,17 @@ class CeasefireModel(mesa.Model):
                     d.trust_drift,
                 )
                 struck = agent.struck_today.get(other, 0)
-                if struck and self._talking(b, other):  # attacks during talks (outside any truce)
+                if struck and (b, other) in talking:  # attacks during talks (outside any truce)
                     trust *= (1.0 - d.hostility) ** struck
                 agent.trust[other] = trust
             # grievance per (enemy, domain), kept sparse: most days nothing is perceived
             grievance = agent.grievance_in
             today = agent.perceived_in_today
             if not grievance and not today:
-                agent.grievance = dict.fromkeys(self.enemies[b], 0.0)
+                if any(agent.grievance.values()):
+                    agent.grievance = dict.fromkeys(self.enemies[b], 0.0)
                 continue
-            for key in set(grievance) | set(today):
+            for key in list(grievance) + [k for k in today if k not in grievance]:
                 g = rules.grievance_update(grievance.get(key, 0.0), today.get(key, 0), d.forgiveness)
                 if g < 1e-3:
                     del grievance[key]
@@ -440,18 +452,19 @@ class CeasefireModel(mesa.Model):
                     on[phase] *= decay
                 agent.pressure = sum(on.values())
         bf = self.battlefield
-        ripe = []
+        odds, step, cost_of_war = bf.odds, bf.step, self.dyn.cost_of_war
+        all_ripe = True
         for b in self.belligerent_ids:
             agent = self.actors[b]
-            agent.cost += self.cost_today[b] * self.dyn.cost_of_war
-            cost_rate = self.cost_today[b] * self.dyn.cost_of_war / agent.resolve
+            cost = self.cost_today[b] * cost_of_war
+            agent.cost += cost
+            stake = bf.stake[b]
             gain_rate = 0.0
-            for enemy in self.enemies[b]:
-                odds = bf.believed(b, enemy)
-                gain_rate += war.war_value_per_day(odds, 1.0, bf.step, bf.stake[b], 0.0, 0.0)
-            agent.ripeness = war.ripeness(cost_rate, gain_rate)
-            ripe.append(agent.ripeness > 0.5)
-        self.stalemate = bool(ripe) and all(ripe) and all(f.flat(bf.step) for f in bf.fronts.values())
+            for enemy in self.enemies[b]:  # war.war_value_per_day at full intensity, no costs
+                gain_rate += (2.0 * odds[(b, enemy)] - 1.0) * step * stake
+            agent.ripeness = war.ripeness(cost / agent.resolve, gain_rate)
+            all_ripe = all_ripe and agent.ripeness > 0.5
+        self.stalemate = all_ripe and all(f.flat(step) for f in bf.fronts.values())
 
     def choose(
         self,
@@ -797,16 +810,6 @@ class CeasefireModel(mesa.Model):
                 if a in parties and b in parties:
                     return True
         return False
-
-    def _talking(self, a: str, b: str) -> bool:
-        """Whether a and b are in talks (a phase between them negotiating) today."""
-        return any(
-            t.status is PhaseStatus.NEGOTIATING and a in t.spec.parties and b in t.spec.parties
-            for t in self.tracks
-        )
-
-    def _any_truce_between(self, a: str, b: str) -> bool:
-        return any(t.in_force and a in t.spec.parties and b in t.spec.parties for t in self.tracks)
 
     def _prerequisites_met(self, track: Track) -> bool:
         return all(self.by_id[p].in_force for p in track.spec.prerequisites)
