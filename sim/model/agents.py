@@ -94,6 +94,7 @@ class Belligerent(Actor):
         detection = rules.p_detect(m.monitoring_strength)
         front = m.battlefield.front_domain
         covering = m.covering_truce
+        recording = m.recorder.enabled
         me = self.actor_id
         for enemy in m.enemies[me]:
             trust = self.trust.get(enemy, 0.5)
@@ -134,16 +135,17 @@ class Belligerent(Actor):
                     ).choice
                     == "strike"
                 )
-                m.log(
-                    self.actor_id,
-                    truce,
-                    "strike" if strikes else "comply",
-                    p=p,
-                    trust=trust,
-                    grievance=grievance,
-                    pressure=self.pressure,
-                    detail=f"{domain_id} vs {enemy}",
-                )
+                if recording:  # the day's hottest log: skip building it when nothing records
+                    m.log(
+                        self.actor_id,
+                        truce,
+                        "strike" if strikes else "comply",
+                        p=p,
+                        trust=trust,
+                        grievance=grievance,
+                        pressure=self.pressure,
+                        detail=f"{domain_id} vs {enemy}",
+                    )
                 if strikes:
                     m.strike(self, enemy, domain_id, violation=truce)
 
