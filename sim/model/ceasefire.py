@@ -427,10 +427,9 @@ class CeasefireModel(mesa.Model):
                 if any(agent.grievance.values()):
                     agent.grievance = dict.fromkeys(self.enemies[b], 0.0)
                 continue
-            keep = 1.0 - d.forgiveness  # rules.grievance_update, inlined over the sparse keys
             totals = dict.fromkeys(self.enemies[b], 0.0)
             for key in list(grievance) + [k for k in today if k not in grievance]:
-                g = grievance.get(key, 0.0) * keep + today.get(key, 0)
+                g = rules.grievance_update(grievance.get(key, 0.0), today.get(key, 0), d.forgiveness)
                 if g < 1e-3:
                     del grievance[key]
                 else:
