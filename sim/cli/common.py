@@ -8,12 +8,15 @@ from rich.console import Console
 
 from sim.cli.exits import fail
 from sim.data import BASELINE, SCENARIOS, resolve_scenario, resolve_sweep
+from sim.experiments.engines import ENGINES, Engine, check_engine
 from sim.scenario.class_code import find_scenario, parse_seed
 from sim.scenario.loader import ScenarioError, load_scenario
 from sim.scenario.schema import Scenario
 
 DEFAULT_SCENARIO = BASELINE
 SEED_HELP = "ensemble seed, or a class code SCENARIO@SEED such as baseline@42 (default: the scenario's)"
+ENGINE_HELP = f"simulation engine: {' or '.join(ENGINES)}"
+"""--engine's help; each command adds which is its default and why."""
 out = Console(soft_wrap=True)  # plain lines are not hard-wrapped: they stay greppable
 err = Console(stderr=True)
 
@@ -64,3 +67,11 @@ def scenario_and_seed(
             [f"--seed {code}: the class code is for scenario {code.scenario!r}, but {path} is {sc.name!r}"]
         )
     return path, sc, sc.seed if code is None else code.seed
+
+
+def engine_or_exit(engine: str) -> Engine:
+    """``--engine``'s value, or one line naming the engines and exit 2 (not a usage box)."""
+    try:
+        return check_engine(engine)
+    except ValueError as exc:
+        raise fail([f"--{exc}"]) from None

@@ -15,11 +15,14 @@ from rich.progress import TaskID
 from rich.table import Table
 
 from sim.cli import report as report_cli
-from sim.cli.common import SEED_HELP, err, out, scenario_and_seed
+from sim.cli.common import ENGINE_HELP, SEED_HELP, engine_or_exit, err, out, scenario_and_seed
 from sim.cli.exits import fail
 from sim.cli.progress import runs_progress
 from sim.jobs import JobError, RunOutcome, run_to_folder
 from sim.text import literal, neutral
+
+MAX_RUNS = 100_000
+"""Days and events go to their files block by block; only the runs table is held (~1 KiB a run)."""
 
 
 def run(
@@ -32,8 +35,8 @@ def run(
             "--runs",
             "-n",
             min=1,
-            max=5000,
-            help="runs in the ensemble (at most 5000: every run's days are kept)",
+            max=MAX_RUNS,
+            help=f"runs in the ensemble (at most {MAX_RUNS}; written as they finish, memory stays flat)",
         ),
     ] = 200,
     seed: Annotated[str | None, typer.Option(help=SEED_HELP)] = None,
@@ -53,10 +56,19 @@ def run(
     ] = False,
     report: Annotated[bool, typer.Option(help="also write report.html (plotly, opens offline)")] = True,
     fmt: report_cli.FormatOption = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            metavar="mesa|batch",
+            help=f"{ENGINE_HELP}. mesa (default) records every decision event; batch is much faster "
+            "for large ensembles and records fewer events (docs/engines.md)",
+        ),
+    ] = "mesa",
 ) -> None:
     """Simulate a scenario as a seeded Monte Carlo ensemble and write its tables and report."""
     if fmt is not None and not report:
         raise fail(["--format exports the report's figures: it cannot go with --no-report"])
+    engine = engine_or_exit(engine)
     path, sc, seed_value = scenario_and_seed(scenario, seed, set_)
     bar = _LazyBar(f"simulating {literal(sc.name)}", runs)
     try:
@@ -73,6 +85,7 @@ def run(
                 report=report,
                 image_format=fmt.value if fmt else None,
                 on_run_done=bar.advance,
+                engine=engine,
             )
     except JobError as exc:
         raise fail(exc.problems) from None
@@ -111,10 +124,10 @@ class _LazyBar:
 
 def _print_summary(result: RunOutcome) -> None:
     """The summary tables; the first lines say what was run: scenario, class code, every --set."""
-    sc, s, manifest = result.ensemble.scenario, result.summary, result.manifest
+    sc, s, manifest = result.scenario, result.summary, result.manifest
     out.print(
         f"[bold]{literal(sc.title)}[/]  ({s['runs']} runs, class code {literal(manifest.class_code_label)}, "
-        f"{s['days']} days from {sc.start_date})",
+        f"{s['days']} days from {sc.start_date}, {result.engine} engine)",
         highlight=False,
     )
     if manifest.overrides:

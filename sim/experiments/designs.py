@@ -52,8 +52,7 @@ def build_design(spec: SweepSpec, integer_axes: frozenset[str] = frozenset()) ->
         from SALib.sample import morris
 
         matrix = morris.sample(problem, spec.samples, num_levels=spec.levels, seed=spec.seed)
-    points = [_typed(_decode(spec, row), integer_axes) for row in matrix]
-    return Design(spec.design, names, points, matrix, problem, spec.levels)
+    return Design(spec.design, names, _decode(spec, matrix, integer_axes), matrix, problem, spec.levels)
 
 
 def _grid_values(axis: list | Range) -> list:
@@ -62,19 +61,33 @@ def _grid_values(axis: list | Range) -> list:
     return list(axis)
 
 
-def _decode(spec: SweepSpec, row: np.ndarray) -> dict[str, object]:
-    point: dict[str, object] = {}
-    for (name, axis), x in zip(spec.axes.items(), row, strict=True):
+def _decode(spec: SweepSpec, matrix: np.ndarray, integer_axes: frozenset[str]) -> list[dict[str, object]]:
+    """The sample matrix's rows as points: a range's value, or a list's value at the floored index.
+
+    Column by column (a 20,000-point design decodes in well under a second, not row by row in seconds).
+    """
+    columns: list[list] = []
+    for (name, axis), x in zip(spec.axes.items(), np.asarray(matrix, dtype=float).T, strict=True):
         if isinstance(axis, Range):
-            point[name] = float(x)
+            values: list = x.tolist()
         else:
-            point[name] = axis[min(int(np.floor(x)), len(axis) - 1)]
-    return point
+            index = np.minimum(np.floor(x).astype(int), len(axis) - 1).tolist()
+            values = [axis[i] for i in index]
+        columns.append(_typed_column(values, name in integer_axes))
+    names = list(spec.axes)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def _typed(point: dict[str, object], integer_axes: frozenset[str]) -> dict[str, object]:
     """Integer parameters (days, counts) take the nearest integer of a continuous draw."""
     return {k: round(v) if k in integer_axes and isinstance(v, float) else v for k, v in point.items()}
+
+
+def _typed_column(values: list, integer: bool) -> list:
+    """:func:`_typed` for one axis's column of values."""
+    if not integer:
+        return values
+    return [round(v) if isinstance(v, float) else v for v in values]
 
 
 def expected_size(spec: SweepSpec) -> int:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
+from types import TracebackType
 
 import pandas as pd
 
@@ -56,6 +57,21 @@ def events_frame(results: Sequence[RunResult]) -> pd.DataFrame:
     """Every recorded decision, with the run it belongs to and the numbers behind it."""
     rows = [(r.run, r.seed, *e) for r in results for e in r.events]
     return pd.DataFrame(rows, columns=["run", "seed", *EVENT_FIELDS])
+
+
+EVENT_TEXT = ("actor", "phase", "event", "detail")
+EVENT_DTYPES: dict[str, str] = {
+    "run": "int64",
+    "seed": "int64",
+    "day": "int64",
+    **{f: ("str" if f in EVENT_TEXT else "float64") for f in EVENT_FIELDS if f != "day"},
+}
+"""events.parquet's column types, fixed: a block whose ``p`` (say) is empty must not make it another type."""
+
+
+def typed_events(events: pd.DataFrame) -> pd.DataFrame:
+    """Events with :data:`EVENT_DTYPES` (a block of a streamed ensemble; empty blocks included)."""
+    return events.astype({c: t for c, t in EVENT_DTYPES.items() if c in events.columns})
 
 
 TEMP_PREFIX = ".tmp-"
@@ -107,6 +123,86 @@ def write_csv(path: Path, df: pd.DataFrame) -> None:
 
 def write_parquet(path: Path, df: pd.DataFrame) -> None:
     write_atomic(path, lambda p: df.to_parquet(p, index=False))
+
+
+class ParquetStream:
+    """A Parquet file written a block at a time (one row group each), renamed into place on close.
+
+    An ensemble's days and events need not be held whole: each block is appended as it finishes. The
+    file's schema is the first block's (a column empty there takes ``types[column]``, else float64);
+    every later block is cast to it, so category columns and columns empty in one block keep one type.
+    Used as a context manager: on an exception the temporary is removed and nothing is renamed.
+    """
+
+    def __init__(self, path: Path, types: Mapping[str, object] | None = None) -> None:
+        self.path = path
+        self.types = dict(types or {})
+        self.rows = 0
+        self._tmp: Path | None = None
+        self._writer = None
+        self._schema = None
+
+    def write(self, df: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        if self._writer is None:
+            fixed = [
+                f.with_type(self.types.get(f.name, pa.float64())) if pa.types.is_null(f.type) else f
+                for f in table.schema
+            ]
+            self._schema = pa.schema(fixed, metadata=table.schema.metadata)
+            tmp_dir = temp_dir(self.path.parent)
+            tmp_dir.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f"{self.path.name}.", dir=tmp_dir)
+            os.close(fd)
+            self._tmp = Path(name)
+            self._writer = pq.ParquetWriter(self._tmp, self._schema)
+        if list(table.column_names) != self._schema.names:
+            raise ValueError(
+                f"{self.path.name}: a block has columns {table.column_names}, not {self._schema.names}"
+            )
+        self._writer.write_table(table.cast(self._schema))
+        self.rows += len(df)
+
+    def close(self) -> None:
+        """Finish the file and rename it into place (an empty file if no block was written)."""
+        if self._writer is None:
+            write_parquet(self.path, pd.DataFrame())
+            return
+        self._writer.close()
+        self._writer = None
+        assert self._tmp is not None
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self._tmp, 0o666 & ~umask)
+        os.replace(self._tmp, self.path)
+        self._tmp = None
+        with suppress(OSError):
+            temp_dir(self.path.parent).rmdir()
+
+    def abort(self) -> None:
+        if self._writer is not None:
+            with suppress(Exception):
+                self._writer.close()
+            self._writer = None
+        if self._tmp is not None:
+            self._tmp.unlink(missing_ok=True)
+            self._tmp = None
+            with suppress(OSError):
+                temp_dir(self.path.parent).rmdir()
+
+    def __enter__(self) -> ParquetStream:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
 
 
 KEY = ["point", "replicate"]

@@ -1,9 +1,11 @@
 """Sweeps: run a design x replicates on an executor, streaming results to a resumable Parquet store.
 
-Every run is keyed by ``(point, replicate)``. Replicate ``r`` of every point uses the same seeds,
-``CeasefireModel(scenario_at_point, seed=spec.seed, run=r)``: common random numbers, so differences
-between points are the parameters' doing, not seed noise. Seeds are fixed by the plan before dispatch,
-so the tables are identical, row for row, on every executor and worker count.
+Every run is keyed by ``(point, replicate)``. Replicate ``r`` of every point is run ``r`` of the
+spec's seed on the sweep's engine (:mod:`sim.experiments.engines`): common random numbers, so
+differences between points are the parameters' doing, not seed noise. Seeds are fixed by the plan
+before dispatch and a run is the same however blocks are cut, so the tables are identical, row for
+row, on every executor, worker count and chunk size. The batch engine gets chunks of many points,
+advanced together as one block; the mesa engine small ones, for a steady progress bar.
 
 Results are written as they complete, one Parquet part per finished chunk, atomically; a killed
 sweep keeps every finished part, and ``resume`` runs only the missing keys.
@@ -12,6 +14,9 @@ sweep keeps every finished part, and ``resume`` runs only the missing keys.
 from __future__ import annotations
 
 import copy
+import functools
+import gc
+import inspect
 import math
 import multiprocessing
 import multiprocessing.context
@@ -22,17 +27,19 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from pydantic import BaseModel
 
 from sim.experiments.designs import Design, build_design
-from sim.experiments.ensemble import run_one
+from sim.experiments.engines import BLOCK, check_engine, run_block
 from sim.experiments.store import PARTS, write_part
 from sim.experiments.sweep_spec import LoadedSweep
-from sim.model.results import run_row
 from sim.scenario.loader import apply_override
+from sim.scenario.paths import lookup
 from sim.scenario.schema import Scenario
 from sim.stats import wilson
 
@@ -69,6 +76,10 @@ class Plan:
         return len(self.design.points) * self.replicates
 
 
+CHUNK_SIZE = {"mesa": 25, "batch": BLOCK}
+"""Runs per chunk by engine: a batch block wide enough for its arrays; a few seconds of mesa runs."""
+
+
 def make_plan(sweep: LoadedSweep, done: set[tuple[int, int]] | None = None, chunk_size: int = 25) -> Plan:
     """The design, the (point, replicate) keys still to run, and chunks of about ``chunk_size`` runs."""
     design = build_design(sweep.spec, sweep.integer_axes)
@@ -103,45 +114,318 @@ def invalid_points(sweep: LoadedSweep, design: Design) -> list[tuple[int, str]]:
     """Design points whose combination of values the schema refuses (each value alone was valid).
 
     Checked in the parent before anything runs, so a sweep never stops on a point it cannot run.
+    Each distinct point is checked once, by :class:`PointScenarios` (only the models its values
+    touch); a refused one is built again the slow way, for the schema's own message.
     """
+
+    build = PointScenarios(sweep.scenario_data, sweep.scenario, design.axes)
+    with paused_gc():
+        return _refused(sweep, design, build)
+
+
+def _refused(sweep: LoadedSweep, design: Design, build: PointScenarios) -> list[tuple[int, str]]:
     from pydantic import ValidationError
 
     bad: list[tuple[int, str]] = []
     checked: dict[tuple, str | None] = {}
     for i, point in enumerate(design.points):
-        key = tuple(sorted(point.items(), key=lambda kv: kv[0]))
+        key = tuple(point.values())  # a design's points name the same axes in the same order
         if key not in checked:
+            checked[key] = None
             try:
-                scenario_at(sweep.scenario_data, tuple(point.items()))
-                checked[key] = None
-            except ValidationError as exc:
-                err = exc.errors(include_url=False)[0]
-                loc = ".".join(str(k) for k in err["loc"])
-                checked[key] = f"{loc}: {err['msg'].removeprefix('Value error, ')}"
+                build(tuple(point.items()), check=True)
+            except ValueError:  # a pydantic ValidationError too
+                try:
+                    scenario_at(sweep.scenario_data, tuple(point.items()))
+                except ValidationError as exc:
+                    err = exc.errors(include_url=False)[0]
+                    loc = ".".join(str(k) for k in err["loc"])
+                    checked[key] = f"{loc}: {err['msg'].removeprefix('Value error, ')}"
         if checked[key] is not None:
             bad.append((i, checked[key]))
     return bad
 
 
-def run_chunk(scenario_data: dict, chunk: Chunk, seed: int, days: int | None) -> list[dict]:
-    """Run one chunk (in any process): build each point's scenario, run its replicates, return rows."""
+def run_chunk(
+    scenario_data: dict, chunk: Chunk, seed: int, days: int | None, engine: str = "batch"
+) -> list[dict]:
+    """Run one chunk (in any process): build each point's scenario, run its replicates in one block.
+
+    Replicate ``r`` of every point is run ``r`` of the seed (common random numbers); the block may
+    span many points (the batch engine advances them together).
+    """
+    if not chunk.runs:
+        return []
+    axes = [k for k, _ in chunk.runs[0][1]]
+    build = PointScenarios(scenario_data, Scenario.model_validate(scenario_data), axes)
+    scenarios: list[Scenario] = []
+    keys: list[tuple[int, int, tuple]] = []
+    with paused_gc():
+        for point, overrides, reps in chunk.runs:
+            scenario = build(overrides)
+            for r in reps:
+                scenarios.append(scenario)
+                keys.append((point, r, overrides))
+    block = run_block(engine, scenarios, [r for _, r, _ in keys], seed, days, record=False)
     rows = []
-    for point, overrides, reps in chunk.runs:
-        scenario = scenario_at(scenario_data, overrides)
-        for r in reps:
-            row = {"point": point, "replicate": r}
-            row.update({f"axis:{k}": v for k, v in overrides})
-            row.update(run_row(run_one(scenario, seed, r, days, record=False)))
-            rows.append(row)
+    for (point, r, overrides), run in zip(keys, block.rows, strict=True):
+        row = {"point": point, "replicate": r}
+        row.update({f"axis:{k}": v for k, v in overrides})
+        row.update(run)
+        rows.append(row)
     return rows
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while thousands of scenario models are made (none form cycles):
+    the collector's passes over them took half the time of building them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def scenario_at(scenario_data: dict, overrides: Sequence[tuple[str, object]]) -> Scenario:
-    """The scenario with a design point's values applied (validated by the schema)."""
+    """The scenario with a design point's values applied (validated by the schema).
+
+    The reference for :class:`PointScenarios`, which builds the same scenario faster.
+    """
     data = copy.deepcopy(scenario_data)
     for path, value in overrides:
         apply_override(data, path, value, origin="sweep axis")
     return Scenario.model_validate(data)
+
+
+@dataclass(frozen=True)
+class _Route:
+    """Where an axis's value goes: the steps from the scenario down to the replaced node."""
+
+    steps: tuple[str | int, ...]
+    path: str
+    """The path as ``apply_override`` names it in the provenance (``x`` for ``x.value``)."""
+    seeded: bool
+    old: object
+    """The scenario's value there (its ``value`` if seeded), for the provenance text."""
+
+
+class PointScenarios:
+    """Builds design points' scenarios from the validated base, replacing only what the axes name.
+
+    ``build(overrides)`` equals :func:`scenario_at` (tested) at a fraction of its cost: the models no
+    axis reaches are shared with the base (they are frozen), a seeded value becomes a new ``Seeded``
+    with the provenance ``apply_override`` writes, and the models above it are copied with their new
+    children. ``check=True`` (the parent, once per distinct point, before anything runs) validates
+    each model above a changed value with its own rules, a model met with the same values before
+    only once; a value alone was checked when the spec was loaded. Without ``check`` (the workers,
+    for points the parent checked) the copies are not validated again. Paths it cannot follow (a
+    top-level field the file leaves at its default) fall back to :func:`scenario_at`.
+    """
+
+    CACHE = 4096
+    """Sub-models remembered by their axis values (a Saltelli design's neighbours share most)."""
+
+    def __init__(self, scenario_data: dict, base: Scenario, axes: Sequence[str]) -> None:
+        self.data, self.base, self.axes = scenario_data, base, list(axes)
+        routes = [_route(scenario_data, base, a) for a in self.axes]
+        known = [r for r in routes if r is not None]
+        self.routes: list[_Route] | None = known if len(known) == len(routes) else None
+        trie: dict = {}
+        for i, route in enumerate(self.routes or []):
+            if not _place(trie, route.steps, i):  # two axes on one node (x and x.value)
+                self.routes = None
+                break
+        self.root = _compile(trie, base) if self.routes is not None else None
+        self.cache: dict = {}
+
+    def __call__(self, overrides: Sequence[tuple[str, object]], check: bool = False) -> Scenario:
+        values = dict(overrides)
+        if self.root is None or list(values) != self.axes:
+            return scenario_at(self.data, overrides)
+        raw = [values[a] for a in self.axes]
+        if len(self.cache) > self.CACHE:
+            self.cache.clear()
+        return self._build(self.root, raw, check)  # type: ignore[return-value]
+
+    def _build(self, node: _Node, raw: list, check: bool) -> object:
+        key = (id(node), check, *[raw[i] for i in node.under])
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        updates = {}
+        for step, child, old in node.children:
+            if isinstance(child, int):
+                updates[step] = self._leaf(old, child, raw[child])
+            else:
+                updates[step] = self._build(child, raw, check)
+        model = node.base
+        if isinstance(model, BaseModel):
+            built: object = _replaced(model, updates)
+            if check:
+                built = _checked(built)  # type: ignore[arg-type]
+        elif isinstance(model, dict):
+            built = {**model, **updates}
+        else:
+            built = list(model)  # type: ignore[call-overload]
+            for i, v in updates.items():
+                built[i] = v  # type: ignore[index]
+        self.cache[key] = built
+        return built
+
+    def _leaf(self, old: object, i: int, value: object) -> object:
+        route = self.routes[i]  # type: ignore[index]
+        if not route.seeded:
+            return _coerced(value, old)
+        cls = type(old)
+        leaf = cls.__new__(cls)
+        text = f"sweep axis {route.path}={value!r} (scenario value: {route.old!r})"  # as apply_override
+        fields = {**old.__dict__, "value": _coerced(value, old.value), "evidence": None, "assumption": text}  # type: ignore[attr-defined]
+        object.__setattr__(leaf, "__dict__", fields)
+        object.__setattr__(leaf, "__pydantic_fields_set__", {"value", "assumption"})
+        object.__setattr__(leaf, "__pydantic_extra__", None)
+        object.__setattr__(leaf, "__pydantic_private__", None)
+        return leaf
+
+
+@dataclass(frozen=True)
+class _Node:
+    """A model (or mapping, or list) of the base above some axes' values, with what lies below."""
+
+    base: object
+    children: tuple[tuple[str | int, _Node | int, object], ...]
+    """(step, the node below or the axis whose value goes there, the base's value there)."""
+    under: tuple[int, ...]
+    """The axes below: a node is built once for each combination of their values (cached)."""
+
+
+def _compile(trie: dict, base: object) -> _Node:
+    children = []
+    under: list[int] = []
+    for step, child in trie.items():
+        old = _child(base, step)
+        if isinstance(child, int):
+            children.append((step, child, old))
+            under.append(child)
+        else:
+            node = _compile(child, old)
+            children.append((step, node, old))
+            under += node.under
+    return _Node(base, tuple(children), tuple(under))
+
+
+_MISSING = object()
+
+
+def _place(trie: dict, steps: tuple[str | int, ...], axis: int) -> bool:
+    """Put an axis's route into the trie; False if it meets another axis's node."""
+    node = trie
+    for step in steps[:-1]:
+        node = node.setdefault(step, {})
+        if not isinstance(node, dict):
+            return False
+    if steps[-1] in node:
+        return False
+    node[steps[-1]] = axis
+    return True
+
+
+def _child(model: object, step: str | int) -> object:
+    if isinstance(model, BaseModel):
+        known = isinstance(step, str) and step in type(model).model_fields
+        return getattr(model, step) if known else _MISSING  # type: ignore[arg-type]
+    if isinstance(model, dict):
+        return model.get(step, _MISSING)
+    if isinstance(model, list) and isinstance(step, int) and step < len(model):
+        return model[step]
+    return _MISSING
+
+
+def _route(data: dict, base: Scenario, path: str) -> _Route | None:
+    """How ``apply_override`` would walk ``path`` in the data, if the validated base can follow it."""
+    keys = path.split(".")
+    node: object = data
+    steps: list[str | int] = []
+    for key in keys:
+        if isinstance(node, dict) and key in node:
+            steps.append(key)
+            node = node[key]
+        elif isinstance(node, list) and key.isascii() and key.isdigit() and int(key) < len(node):
+            steps.append(int(key))
+            node = node[int(key)]
+        else:
+            return None
+    shown = path
+    if len(keys) > 1 and keys[-1] == "value":
+        parent = lookup(data, ".".join(keys[:-1]))
+        if isinstance(parent, dict) and "value" in parent:
+            steps, node, shown = steps[:-1], parent, ".".join(keys[:-1])
+    seeded = isinstance(node, dict) and "value" in node
+    model: object = base
+    for step in steps:
+        model = _child(model, step)
+        if model is _MISSING:
+            return None
+    fields = set(type(model).model_fields) if isinstance(model, BaseModel) else set()
+    if seeded and not {"value", "assumption", "evidence"} <= fields:
+        return None
+    if not seeded and isinstance(model, BaseModel | dict | list):
+        return None
+    old = node["value"] if seeded else node  # type: ignore[index]
+    return _Route(tuple(steps), shown, seeded, old)
+
+
+def _checked(model: BaseModel) -> BaseModel:
+    """The model, if its own rules accept it (its fields are valid already); a ValueError if not.
+
+    Runs the model's after-validators on it: the schema's cross-field rules (a floor below the opening
+    demand, references that resolve). A model with any other kind of validator is validated whole.
+    """
+    names = _after_validators(type(model))
+    if names is None:
+        data = {k: getattr(model, k) for k in model.model_fields_set}
+        return type(model).model_validate(data)
+    for name in names:
+        getattr(model, name)()
+    return model
+
+
+@functools.cache
+def _after_validators(cls: type[BaseModel]) -> tuple[str, ...] | None:
+    """The names of a model class's after-validators taking only the model; None if it has others."""
+    found = cls.__pydantic_decorators__
+    if found.field_validators or found.validators or found.root_validators:
+        return None
+    names = []
+    for name, decorator in found.model_validators.items():
+        if decorator.info.mode != "after" or len(inspect.signature(decorator.func).parameters) != 1:
+            return None
+        names.append(name)
+    return tuple(names)
+
+
+def _replaced(model: BaseModel, updates: dict, fields_set: set[str] | None = None) -> BaseModel:
+    """A copy of a frozen model with some fields replaced, not validated again (as ``model_copy``,
+    without its generality: a design point's scenario copies thousands of models)."""
+    cls = type(model)
+    new = cls.__new__(cls)
+    values = model.__dict__.copy()
+    values.update(updates)
+    object.__setattr__(new, "__dict__", values)
+    fields = model.__pydantic_fields_set__ | updates.keys() if fields_set is None else fields_set
+    object.__setattr__(new, "__pydantic_fields_set__", fields)
+    object.__setattr__(new, "__pydantic_extra__", model.__pydantic_extra__)
+    object.__setattr__(new, "__pydantic_private__", model.__pydantic_private__)
+    return new
+
+
+def _coerced(value: object, like: object) -> object:
+    """A value as validation stores it in the field ``like`` came from (an int in a float field: float)."""
+    if isinstance(like, float) and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
 
 
 # -- executors ---------------------------------------------------------------------------------
@@ -158,9 +442,10 @@ class Executor:
         seed: int,
         days: int | None,
         scheduler: str | None = None,
+        engine: str = "batch",
     ) -> None:
         self.kind, self.workers, self.scheduler = kind, workers, scheduler
-        self.args = (scenario_data, seed, days)
+        self.args = (scenario_data, seed, days, check_engine(engine))
         self._pool = None
         self._client = None
         self._cluster = None
@@ -191,14 +476,14 @@ class Executor:
         return self
 
     def submit(self, chunk: Chunk) -> Future:
-        data, seed, days = self.args
+        data, seed, days, engine = self.args
         if self._client is not None:
-            return self._client.submit(run_chunk, self._data_future, chunk, seed, days, pure=False)
+            return self._client.submit(run_chunk, self._data_future, chunk, seed, days, engine, pure=False)
         if self._pool is not None:
-            return self._pool.submit(run_chunk, data, chunk, seed, days)
+            return self._pool.submit(run_chunk, data, chunk, seed, days, engine)
         future: Future = Future()
         try:
-            future.set_result(run_chunk(data, chunk, seed, days))
+            future.set_result(run_chunk(data, chunk, seed, days, engine))
         except Exception as exc:  # a failing run is counted, not fatal to the sweep
             future.set_exception(exc)
         return future
@@ -269,6 +554,7 @@ def execute(
     workers: int,
     scheduler: str | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    engine: str = "batch",
 ) -> Progress:
     """Run the plan's chunks, writing each finished chunk as a part; returns counts and errors."""
     sweep = plan.sweep
@@ -279,7 +565,8 @@ def execute(
     for tmp in (out / PARTS).glob(".part-*"):
         tmp.unlink(missing_ok=True)  # left by a killed sweep: never renamed, never counted
     queue = list(plan.chunks)
-    with Executor(kind, workers, sweep.scenario_data, sweep.spec.seed, sweep.spec.days, scheduler) as ex:
+    args = (sweep.scenario_data, sweep.spec.seed, sweep.spec.days, scheduler, engine)
+    with Executor(kind, workers, *args) as ex:
         in_flight_limit = 2 * max(ex.slots, 1)
         pending: dict = {}
         while queue or pending:
@@ -322,15 +609,19 @@ def cap_workers(requested: int, tasks: int) -> int:
     return max(1, min(requested, MAX_WORKERS, 2 * default_workers(), max(tasks, 1)))
 
 
-def estimate_seconds(sweep: LoadedSweep, total_runs: int, workers: int, probe_runs: int = 2) -> float:
-    """Time a couple of runs of the base scenario here and scale to the plan (a rough guide)."""
+PROBE_RUNS = {"mesa": 2, "batch": 16}
+"""Runs timed for the estimate: a batch block's cost per run falls with its width, so it needs more."""
+
+
+def estimate_seconds(sweep: LoadedSweep, total_runs: int, workers: int, engine: str = "batch") -> float:
+    """Time a few runs of the base scenario here and scale to the plan (a rough guide)."""
+    probe = min(PROBE_RUNS[engine], max(total_runs, 1))
     started = time.perf_counter()
-    for r in range(probe_runs):
-        try:
-            run_one(sweep.scenario, sweep.spec.seed, r, sweep.spec.days, record=False)
-        except Exception:  # an estimate is a guide: a failing probe must not stop the sweep
-            return math.nan
-    per_run = (time.perf_counter() - started) / probe_runs
+    try:
+        run_block(engine, sweep.scenario, range(probe), sweep.spec.seed, sweep.spec.days)
+    except Exception:  # an estimate is a guide: a failing probe must not stop the sweep
+        return math.nan
+    per_run = (time.perf_counter() - started) / probe
     return per_run * total_runs / max(1, workers) * (1.0 if workers == 1 else 1.1)
 
 

@@ -1,13 +1,16 @@
 """Rules of the bargaining: what a package is worth, the mediator's single text, conditions, answers.
 
 Pure functions of numbers, each with the source of its form. The valuation of a truce against the
-war it interrupts is assembled in ``sim.model.agents`` from these and ``sim.model.war``.
+war it interrupts is assembled in ``sim.model.agents`` (mesa) and ``sim.model.batch`` (arrays) from
+these and ``sim.model.war``; like those, they take floats or numpy arrays of runs alike.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+
+import numpy as np
 
 
 def issue_gain(x: float, status_quo: float, ideal: float, salience: float) -> float:
@@ -39,6 +42,9 @@ def linkage_bound(ideal: float, held: float) -> tuple[float, float]:
     insists on its ideal; conceded fully, it accepts any term. Derived from the actor's own position
     and concession, not a constant: move its ideal and the condition moves with it.
     """
+    if isinstance(ideal, np.ndarray) or isinstance(held, np.ndarray):
+        radius = (1.0 - held) * np.maximum(ideal, 1.0 - ideal)
+        return np.maximum(0.0, ideal - radius), np.minimum(1.0, ideal + radius)
     radius = (1.0 - held) * max(ideal, 1.0 - ideal)
     return max(0.0, ideal - radius), min(1.0, ideal + radius)
 
@@ -53,6 +59,8 @@ def single_text_step(
     A party's counter is met halfway by the same rule with weight 1/2 (see the model).
     """
     x = text + step * weight * (ideal - text)
+    if isinstance(x, np.ndarray):
+        return np.clip(x, low, high)
     return low if x < low else high if x > high else x
 
 
@@ -64,6 +72,8 @@ def p_accept(gain: float, demand: float, noise: float) -> float:
     unmodelled motives near indifference, not a source of deals.
     """
     z = (gain - demand) / noise
+    if isinstance(z, np.ndarray):
+        return 0.5 * (1.0 + np.tanh(0.5 * z))  # the logistic, without overflow for large |z|
     if z >= 0.0:
         return 1.0 / (1.0 + math.exp(-z))
     e = math.exp(z)
@@ -77,6 +87,9 @@ def delivered_share(perceived: float, promised_quiet: float) -> float:
     without it; ``perceived``: the violations perceived over the term. A truce violated as often as
     the war struck delivered nothing (the basis of renewal: Fortna 2004 on the durability of peace).
     """
+    if isinstance(perceived, np.ndarray) or isinstance(promised_quiet, np.ndarray):
+        safe = np.where(promised_quiet <= 0.0, 1.0, promised_quiet)
+        return np.where(promised_quiet <= 0.0, 1.0, np.maximum(0.0, 1.0 - perceived / safe))
     if promised_quiet <= 0.0:
         return 1.0
     share = 1.0 - perceived / promised_quiet

@@ -1,7 +1,8 @@
 """The model's rules: small pure functions that return numbers and probabilities.
 
 Nothing here draws random numbers (the model samples with the run's generators) or reads the model's
-state, so each rule can be tested exactly, alone. Each docstring names the source of its form.
+state, so each rule can be tested exactly, alone. Each docstring names the source of its form. They
+take floats (the mesa engine) or numpy arrays of runs (the batch engine) alike.
 """
 
 from __future__ import annotations
@@ -9,15 +10,21 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+import numpy as np
+
 from sim.model import war
 
 
 def clamp(x: float, low: float = 0.0, high: float = 1.0) -> float:
+    if isinstance(x, np.ndarray):
+        return np.clip(x, low, high)
     return low if x < low else high if x > high else x
 
 
 def logistic(z: float) -> float:
     """The logistic function, guarded against overflow for large |z|."""
+    if isinstance(z, np.ndarray):
+        return 0.5 * (1.0 + np.tanh(0.5 * z))
     if z >= 0.0:
         return 1.0 / (1.0 + math.exp(-z))
     e = math.exp(z)
@@ -110,6 +117,10 @@ def trust_update(
     destroy" (Slovic 1993); the multiplicative forms keep it in [0, 1] without clipping.
     """
     t = trust
+    if isinstance(t, np.ndarray):  # calm a mask, perceived_violations counts: the same steps, per run
+        t = t + np.where(calm, gain * (1.0 - t), 0.0)
+        t = t * (1.0 - loss) ** perceived_violations
+        return np.clip(t + drift * (baseline - t), 0.0, 1.0)
     if calm:
         t += gain * (1.0 - t)
     if perceived_violations:
@@ -134,6 +145,8 @@ def p_exchange(trust: float, base_rate: float, brokered: float = 0.0) -> float:
 
 def exchange_size(batch: int, held_by_a: int, held_by_b: int) -> int:
     """Prisoners each side releases: one for one, never more than either side holds."""
+    if isinstance(held_by_a, np.ndarray) or isinstance(held_by_b, np.ndarray):
+        return np.maximum(0, np.minimum(np.minimum(batch, held_by_a), held_by_b))
     return max(0, min(batch, held_by_a, held_by_b))
 
 

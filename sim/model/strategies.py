@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import numpy as np
+
 
 class ConcessionStrategy:
     """The share of its opening demand (over its floor) an actor still holds."""
@@ -30,6 +32,8 @@ class TimeDependent(ConcessionStrategy):
     traits: ClassVar[dict[str, object]] = {"stochastic": False, "reacts_to": frozenset({"time"})}
 
     def remaining(self, t: float, trust: float) -> float:
+        if isinstance(t, np.ndarray):
+            return 1.0 - np.clip(t, 0.0, 1.0) ** self.exponent
         t = min(max(t, 0.0), 1.0)
         return 1.0 - t**self.exponent
 
@@ -69,6 +73,8 @@ class Reciprocal(ConcessionStrategy):
     }
 
     def remaining(self, t: float, trust: float) -> float:
+        if isinstance(t, np.ndarray) or isinstance(trust, np.ndarray):
+            return 1.0 - np.clip(t, 0.0, 1.0) * np.clip(trust, 0.0, 1.0)
         t = min(max(t, 0.0), 1.0)
         return 1.0 - t * min(max(trust, 0.0), 1.0)
 
@@ -80,6 +86,8 @@ class Hardliner(ConcessionStrategy):
     traits: ClassVar[dict[str, object]] = {"stochastic": False, "reacts_to": frozenset()}
 
     def remaining(self, t: float, trust: float) -> float:
+        if isinstance(t, np.ndarray):
+            return np.ones_like(t)
         return 1.0
 
 

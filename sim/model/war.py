@@ -1,10 +1,13 @@
 """Rules of the war the talks happen in: contests, attrition, beliefs and what fighting on is worth.
 
 Pure functions of numbers (no state, no random draws), each with the source of its form. They take
-floats; written with arithmetic only, they take numpy arrays as well.
+floats (the mesa engine, one run) or numpy arrays of runs (the batch engine) alike: the one branch
+each keeps for arrays does the same arithmetic, so both engines apply one set of rules.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 
 def contest_odds(effort_a: float, effort_b: float, decisiveness: float = 1.0) -> float:
@@ -15,6 +18,8 @@ def contest_odds(effort_a: float, effort_b: float, decisiveness: float = 1.0) ->
     """
     a, b = effort_a**decisiveness, effort_b**decisiveness
     total = a + b
+    if isinstance(total, np.ndarray):
+        return np.where(total == 0.0, 0.5, a / np.where(total == 0.0, 1.0, total))
     return 0.5 if total == 0.0 else a / total
 
 
@@ -24,7 +29,10 @@ def attrition(strength: float, enemy_effort: float, rate: float) -> float:
     Lanchester's (1916) aimed-fire law in discrete time: each side's losses scale with what the other
     side brings to bear.
     """
-    return min(strength, rate * enemy_effort)
+    loss = rate * enemy_effort
+    if isinstance(loss, np.ndarray) or isinstance(strength, np.ndarray):
+        return np.minimum(strength, loss)
+    return min(strength, loss)
 
 
 def intensity(base: float, believed_odds: float) -> float:
@@ -34,6 +42,8 @@ def intensity(base: float, believed_odds: float) -> float:
     pessimist husbands its forces (Slantchev 2003: fighting as a function of expected success).
     """
     x = base * (0.5 + believed_odds)
+    if isinstance(x, np.ndarray):
+        return np.minimum(x, 1.0)
     return 1.0 if x > 1.0 else x
 
 
@@ -97,6 +107,8 @@ def learned_position(
     ideal.
     """
     x = initial + rate * (prior_odds - odds) * (enemy_ideal - initial)
+    if isinstance(x, np.ndarray):
+        return np.clip(x, np.minimum(initial, enemy_ideal), np.maximum(initial, enemy_ideal))
     lo, hi = (initial, enemy_ideal) if initial <= enemy_ideal else (enemy_ideal, initial)
     return lo if x < lo else hi if x > hi else x
 
@@ -107,6 +119,9 @@ def ripeness(cost_rate: float, gain_rate: float) -> float:
     Zartman's (2000) hurting stalemate, graded: 1 when fighting on gains nothing, 0 when costs are nil.
     A *mutually* hurting stalemate is both sides above one half while the front is flat.
     """
+    if isinstance(cost_rate, np.ndarray) or isinstance(gain_rate, np.ndarray):
+        total = cost_rate + np.maximum(gain_rate, 0.0)
+        return np.where(total <= 0.0, 0.0, cost_rate / np.where(total <= 0.0, 1.0, total))
     g = gain_rate if gain_rate > 0.0 else 0.0
     total = cost_rate + g
     return 0.0 if total <= 0.0 else cost_rate / total

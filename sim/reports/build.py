@@ -139,22 +139,71 @@ def provenance_rows(sc: Scenario, swept: set[str] | None = None) -> list[tuple[s
 
 
 # -- run and ensemble ----------------------------------------------------------------------------
+class DayTable:
+    """A stored Parquet table (days.parquet, events.parquet) read a few columns or one run at a time.
+
+    A large ensemble's days hold millions of rows: each figure reads only its columns, and a run
+    shown in full only its rows (``run`` is sorted, so the row groups of other runs are skipped).
+    """
+
+    def __init__(self, path: Path) -> None:
+        import pyarrow.parquet as pq
+
+        if not path.is_file():
+            raise ReportError(f"{path.parent}: {path.name} is missing (was the run interrupted?)")
+        self.path = path
+        try:
+            meta = pq.ParquetFile(path)
+            self.columns: list[str] = list(meta.schema_arrow.names)
+            self.rows: int = meta.metadata.num_rows
+        except Exception as exc:  # pyarrow and OS errors all mean the same to the user
+            raise ReportError(f"{path}: unreadable ({type(exc).__name__}: {exc})") from None
+
+    def read(self, columns: list[str] | None = None, run: int | None = None) -> pd.DataFrame:
+        """The table's ``columns`` (all if None), of every run or of run ``run`` only."""
+        by_run = run is not None and self.rows > 0
+        if by_run and "run" not in self.columns:
+            raise ReportError(f"{self.path}: unreadable (no run column)")
+        try:
+            return pd.read_parquet(
+                self.path, columns=columns, filters=[("run", "==", run)] if by_run else None
+            )
+        except Exception as exc:
+            raise ReportError(f"{self.path}: unreadable ({type(exc).__name__}: {exc})") from None
+
+    def last_day(self) -> int:
+        """The highest day number (from the file's statistics when it has them)."""
+        return int(self.read(["day"])["day"].max())
+
+
+Days = pd.DataFrame | DayTable
+"""An ensemble's days: a frame in memory, or a stored table read column by column."""
+
+
+def _day_columns(days: Days, columns: list[str]) -> pd.DataFrame:
+    return days.read(columns) if isinstance(days, DayTable) else days[columns]
+
+
 def run_report(folder: Path) -> Report:
     summary = _read_json(folder / "summary.json")
     sc = _scenario(_read_json(folder / "scenario.json"), folder / "scenario.json")
     runs = _read(folder / "runs.csv", pd.read_csv)
-    days = _read(folder / "days.parquet", pd.read_parquet)
-    events = _read(folder / "events.parquet", pd.read_parquet)
-    for name, table in (("runs.csv", runs), ("days.parquet", days)):
-        if table.empty:
-            raise ReportError(f"{folder}: {name} has no rows (was the run interrupted?)")
+    days = DayTable(folder / "days.parquet")
+    events = DayTable(folder / "events.parquet")
+    if runs.empty:
+        raise ReportError(f"{folder}: runs.csv has no rows (was the run interrupted?)")
+    if days.rows == 0 or "day" not in days.columns:
+        raise ReportError(f"{folder}: days.parquet has no rows (was the run interrupted?)")
     labels = Labels.of(sc)
     manifest = summary.get("manifest", {})
     phases = list(sc.phases)
     n = len(runs)
-    last_day = int(days["day"].max())
+    last_day = days.last_day()
     code = class_code_label(class_code(sc.name, summary["seed"]), _overrides(manifest))
     what = f"class code {code}, {n} run{'s' if n != 1 else ''} × {last_day} days from {sc.start_date}"
+    engine = manifest.get("engine")
+    if engine:
+        what += f", {engine} engine"
     sections: list[Section] = []
     if n > 1:
         sections += ensemble_sections(runs, days, labels, phases, summary, last_day)
@@ -162,13 +211,11 @@ def run_report(folder: Path) -> Report:
         for run, why in ens.representative_runs(runs, phases):
             role = ROLES[why.split(":", 1)[0]]
             text = f"{role} {run_story(by_run.loc[run], labels)}"
-            sections.append(
-                run_section(days[days["run"] == run], events[events["run"] == run], labels, phases, run, text)
-            )
+            sections.append(run_section(days.read(run=run), events.read(run=run), labels, phases, run, text))
     elif n == 1:
         run = int(runs["run"].iloc[0])
         text = run_story(runs.iloc[0], labels)
-        sections.append(run_section(days, events, labels, phases, run, text))
+        sections.append(run_section(days.read(), events.read(), labels, phases, run, text))
     return Report(
         title=_with_overrides(
             f"{labels.title}: {'ensemble of ' + str(n) + ' runs' if n > 1 else 'one run'}",
@@ -201,8 +248,9 @@ def run_story(row: pd.Series, labels: Labels) -> str:
 
 
 def ensemble_sections(
-    runs: pd.DataFrame, days: pd.DataFrame, labels: Labels, phases: list[str], summary: dict, last_day: int
+    runs: pd.DataFrame, days: Days, labels: Labels, phases: list[str], summary: dict, last_day: int
 ) -> list[Section]:
+    """The ensemble's figures; ``days`` read a few columns per figure (a stored table is never whole)."""
     n = len(runs)
     glance = [
         (f"ends in {labels.outcome(o)}", f"{s:.1%}") for o, s in summary.get("outcome_shares", {}).items()
@@ -222,18 +270,20 @@ def ensemble_sections(
             glance.append((label, f"{summary[f'mean_{key}']:.1f}"))
 
     outcomes = list(labels.outcomes)
-    occ = ens.occupancy_frame(days, phases)
+    occ = ens.occupancy_frame(_day_columns(days, ["run", "day", *[f"{p}_status" for p in phases]]), phases)
     flow = ens.flow_frame(runs, phases)
     res = ens.outcomes_frame(runs, outcomes)
     entry = ens.entry_frame(runs, phases)
     belligerents = [c.removeprefix("cost_") for c in days.columns if c.startswith("cost_")]
     pairs = one.trust_pairs(list(days.columns), list(labels.actors))
     trust_cols = {c: c for c in pairs}
-    weekly = ens.fan_frame(
-        days, {"true": "violations_true", "perceived": "violations_perceived"}, weekly=True
-    )
-    trust = ens.fan_frame(days, trust_cols)
-    costs = ens.fan_frame(days, {b: f"cost_{b}" for b in belligerents})
+
+    def fan(columns: dict[str, str], weekly: bool = False) -> pd.DataFrame:
+        return ens.fan_frame(_day_columns(days, ["run", "day", *columns.values()]), columns, weekly=weekly)
+
+    weekly = fan({"true": "violations_true", "perceived": "violations_perceived"}, weekly=True)
+    trust = fan(trust_cols)
+    costs = fan({b: f"cost_{b}" for b in belligerents})
 
     def pair_name(col: str) -> str:
         a, b = pairs[col]
@@ -522,7 +572,6 @@ def _slug(path: str) -> str:
 # -- writing -------------------------------------------------------------------------------------
 def write_report(report: Report, path: Path) -> int:
     """Write the report's HTML atomically; returns its size in bytes."""
-
 
     text = render(report)
     write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
