@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -120,25 +121,68 @@ def test_integer_axes_take_integers(tmp_path):
     assert all(isinstance(p["phases.full_ceasefire.duration_days"], int) for p in points)
 
 
-def test_executors_give_identical_tables(tmp_path):
+@pytest.mark.parametrize("engine", ["batch", "mesa"])
+def test_executors_give_identical_tables(tmp_path, engine):
     spec = write_spec(tmp_path)
     outs = {}
     for name, args in {
         "inproc": ["--workers", "1"],
         "local": ["--workers", "2"],
         "dask": ["--workers", "2", "--executor", "dask"],
+        "one_block": ["--workers", "1", "--chunk-size", "1000"],
     }.items():
         outs[name] = tmp_path / name
-        sweep(str(spec), "--out", str(outs[name]), "--chunk-size", "4", *args)
+        chunk = [] if "--chunk-size" in args else ["--chunk-size", "4"]
+        sweep(str(spec), "--out", str(outs[name]), "--engine", engine, *chunk, *args)
     runs = {k: pd.read_parquet(v / "runs.parquet") for k, v in outs.items()}
     points = {k: pd.read_parquet(v / "points.parquet") for k, v in outs.items()}
     assert len(runs["inproc"]) == 4 * 3
-    for k in ("local", "dask"):
+    for k in ("local", "dask", "one_block"):
         pd.testing.assert_frame_equal(runs["inproc"], runs[k])
         pd.testing.assert_frame_equal(points["inproc"], points[k])
     assert list(runs["inproc"][["point", "replicate"]].itertuples(index=False, name=None)) == [
         (p, r) for p in range(4) for r in range(3)
     ]
+    manifest = json.loads((outs["inproc"] / "manifest.json").read_text())
+    assert manifest["engine"] == engine
+
+
+def test_engine_option_default_record_and_refusals(tmp_path):
+    spec = write_spec(tmp_path)
+    out = tmp_path / "o"
+    result = run_cli("sweep", str(spec), "--out", str(out), "--workers", "1", "--dry-run")
+    assert result.exit_code == 0 and "engine batch" in result.output
+    bad = run_cli("sweep", str(spec), "--out", str(out), "--engine", "numpy")
+    assert bad.exit_code == 2 and "--engine" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+    sweep(str(spec), "--out", str(out), "--workers", "1", "--engine", "mesa", "--max-runs", "100")
+    assert json.loads((out / "manifest.json").read_text())["engine"] == "mesa"
+    # a resumed sweep keeps its engine: mixing engines in one sweep is refused, nothing touched
+    before = (out / "manifest.json").read_text()
+    mixed = run_cli("sweep", str(spec), "--out", str(out), "--resume", "--engine", "batch")
+    assert mixed.exit_code == 2 and "started on the mesa engine" in " ".join(mixed.stderr.split())
+    assert (out / "manifest.json").read_text() == before
+    kept = run_cli("sweep", str(spec), "--out", str(out), "--resume", "--workers", "1")
+    assert kept.exit_code == 0, kept.output
+    assert json.loads((out / "manifest.json").read_text())["engine"] == "mesa"
+
+
+@pytest.mark.parametrize("name", [p.stem for p in SWEEPS])
+def test_point_scenarios_equal_the_schemas_own(name):
+    """The fast builder gives, for every kind of axis, the scenario the schema validates from data."""
+    from sim.experiments.sweep import PointScenarios, scenario_at
+
+    sw = load_sweep(ROOT / "scenarios" / "sweeps" / f"{name}.yaml")
+    design = build_design(sw.spec.model_copy(update={"samples": 8}), sw.integer_axes)
+    build = PointScenarios(sw.scenario_data, sw.scenario, design.axes)
+    assert build.root is not None  # every shipped axis takes the fast way
+    for point in design.points[:40]:
+        overrides = tuple(point.items())
+        slow = scenario_at(sw.scenario_data, overrides)
+        for check in (True, False):
+            fast = build(overrides, check=check)
+            assert fast == slow
+            assert fast.model_dump(mode="json") == slow.model_dump(mode="json")
 
 
 def test_common_random_numbers_across_points(tmp_path):
@@ -351,7 +395,6 @@ def test_dry_run_and_max_runs_write_nothing(tmp_path):
 def test_manifest_and_csv(tmp_path):
     out = tmp_path / "o"
     sweep(str(write_spec(tmp_path)), "--out", str(out), "--workers", "1", "--csv")
-    import json
 
     m = json.loads((out / "manifest.json").read_text())
     assert m["status"] == "complete" and m["rows"] == {"runs": 12, "points": 4}
@@ -387,14 +430,14 @@ def test_invalid_combinations_are_refused_before_running(tmp_path):
 def test_failing_runs_are_counted_stored_work_kept_and_exit_1(tmp_path, monkeypatch):
     import sim.experiments.sweep
 
-    real = sim.experiments.sweep.run_one
+    real = sim.experiments.sweep.run_block
 
-    def flaky(scenario, seed, run, days=None, record=True):
-        if run == 1 and not record:  # the sweep's runs, not the timing probe
+    def flaky(engine, scenarios, runs, seed, horizon=None, record=False):
+        if 1 in runs and not isinstance(scenarios, sim.experiments.sweep.Scenario):  # not the probe
             raise RuntimeError("a run that breaks")
-        return real(scenario, seed, run, days, record)
+        return real(engine, scenarios, runs, seed, horizon, record)
 
-    monkeypatch.setattr(sim.experiments.sweep, "run_one", flaky)
+    monkeypatch.setattr(sim.experiments.sweep, "run_block", flaky)
     out = tmp_path / "o"
     result = run_cli(
         "sweep", str(write_spec(tmp_path)), "--out", str(out), "--workers", "1", "--chunk-size", "1"
@@ -404,7 +447,7 @@ def test_failing_runs_are_counted_stored_work_kept_and_exit_1(tmp_path, monkeypa
     assert "4 of 12 runs failed" in text and "a run that breaks" in text and "--resume" in text
     assert len(list((out / "parts").glob("part-*.parquet"))) == 8  # the good runs are kept
     assert not (out / "runs.parquet").exists()
-    monkeypatch.setattr(sim.experiments.sweep, "run_one", real)
+    monkeypatch.setattr(sim.experiments.sweep, "run_block", real)
     sweep(str(write_spec(tmp_path)), "--out", str(out), "--resume", "--workers", "1")
     whole = tmp_path / "whole"
     sweep(str(write_spec(tmp_path)), "--out", str(whole), "--workers", "1")

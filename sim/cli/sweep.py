@@ -87,7 +87,17 @@ def sweep(
         int | None, typer.Option("--max-runs", min=1, help="refuse a plan with more runs")
     ] = None,
     csv: Annotated[bool, typer.Option("--csv", help="also write CSV copies of the tables")] = False,
-    chunk_size: Annotated[int, typer.Option(min=1, help="runs per task sent to a worker")] = 25,
+    chunk_size: Annotated[
+        int | None,
+        typer.Option(min=1, help="runs per task sent to a worker (default: 1000 on batch, 25 on mesa)"),
+    ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            help="batch (default: blocks of runs as arrays) or mesa (the reference, one model per run); "
+            "--resume keeps the sweep's own engine"
+        ),
+    ] = None,
     report: Annotated[
         bool, typer.Option(help="write report.html when the sweep ends (a large sweep: minutes)")
     ] = True,
@@ -101,6 +111,7 @@ def sweep(
         resume=resume,
         max_runs=max_runs,
         chunk_size=chunk_size,
+        engine=engine,
         csv=csv,
         report=report,
         dry_run=dry_run,
@@ -202,7 +213,7 @@ def _print_points(points: pd.DataFrame, outcomes: list[str]) -> None:
         t.add_column(Text(neutral(c)))
     for _, row in points.iterrows():
         t.add_row(
-            str(row["point"]),
+            str(int(row["point"])),
             *[f"{row[a]:g}" if isinstance(row[a], float) else str(row[a]) for a in axes],
             *[
                 f"{row[f'share_{o}']:.0%} [{row[f'share_{o}_low']:.0%}, {row[f'share_{o}_high']:.0%}]"

@@ -103,7 +103,7 @@ def batch_days_frame(out: BatchOutput) -> pd.DataFrame:
     import numpy as np
 
     assert out.days is not None
-    n_runs, n_days = out.days["day"].shape
+    n_days = out.days["day"].shape[1]
     data: dict[str, object] = {
         "run": np.repeat(np.asarray(out.runs), n_days),
         "seed": np.repeat(np.asarray(out.seeds), n_days),

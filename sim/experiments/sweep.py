@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
@@ -41,7 +42,6 @@ from sim.experiments.sweep_spec import LoadedSweep
 from sim.scenario.loader import apply_override
 from sim.scenario.paths import lookup
 from sim.scenario.schema import Scenario
-from sim.stats import wilson
 
 
 @dataclass(frozen=True)
@@ -628,22 +628,41 @@ def estimate_seconds(sweep: LoadedSweep, total_runs: int, workers: int, engine: 
 def points_table(
     runs: pd.DataFrame, design: Design, outcomes: Sequence[str], phases: Sequence[str]
 ) -> pd.DataFrame:
-    """Per design point: its axis values, and each outcome's share with a 95% Wilson interval."""
-    rows = []
-    for point, group in runs.groupby("point", sort=True):
-        row: dict = {"point": point, "runs": len(group)}
-        row.update({f"axis:{k}": v for k, v in design.points[int(point)].items()})
-        n = len(group)
-        for o in outcomes:
-            k = int((group["outcome"] == o).sum())
-            low, high = wilson(k, n)
-            row[f"share_{o}"], row[f"share_{o}_low"], row[f"share_{o}_high"] = k / n, low, high
-        for p in phases:
-            k = int(group[f"{p}_entered_day"].notna().sum())
-            low, high = wilson(k, n)
-            row[f"reached_{p}"], row[f"reached_{p}_low"], row[f"reached_{p}_high"] = k / n, low, high
-            row[f"mean_{p}_days_in_force"] = float(group[f"{p}_days_in_force"].mean())
-        row["mean_violations_true"] = float(group["violations_true"].mean())
-        row["mean_violations_undetected"] = float(group["violations_undetected"].mean())
-        rows.append(row)
-    return pd.DataFrame(rows)
+    """Per design point: its axis values, and each outcome's share with a 95% Wilson interval.
+
+    Column-wise over all points at once (20,000 points in a fraction of a second).
+    """
+    point = runs["point"]
+    n = point.groupby(point, sort=True).size()
+    table: dict[str, object] = {"point": n.index.to_numpy(), "runs": n.to_numpy()}
+    index = [int(p) for p in n.index]
+    for axis in design.axes:
+        table[f"axis:{axis}"] = [design.points[i][axis] for i in index]
+    counts = n.to_numpy(dtype=float)
+
+    def shares(name: str, hits: pd.Series) -> None:
+        k = hits.groupby(point, sort=True).sum().to_numpy(dtype=float)
+        low, high = _wilson(k, counts)
+        table[name], table[f"{name}_low"], table[f"{name}_high"] = k / counts, low, high
+
+    for o in outcomes:
+        shares(f"share_{o}", runs["outcome"] == o)
+    for p in phases:
+        shares(f"reached_{p}", runs[f"{p}_entered_day"].notna())
+        table[f"mean_{p}_days_in_force"] = _means(runs[f"{p}_days_in_force"], point)
+    table["mean_violations_true"] = _means(runs["violations_true"], point)
+    table["mean_violations_undetected"] = _means(runs["violations_undetected"], point)
+    return pd.DataFrame(table)
+
+
+def _means(values: pd.Series, point: pd.Series) -> np.ndarray:
+    return values.astype(float).groupby(point, sort=True).mean().to_numpy(dtype=float)
+
+
+def _wilson(k: np.ndarray, n: np.ndarray, z: float = 1.959964) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`sim.stats.wilson` for arrays of counts, by the same arithmetic (points have n >= 1)."""
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return np.maximum(0.0, centre - half), np.minimum(1.0, centre + half)

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.experiments.designs import Design, build_design, size_problem
+from sim.experiments.engines import ENGINES
 from sim.experiments.folder import safe_name
 from sim.experiments.manifest import Manifest, now
 from sim.experiments.sensitivity import analyze as salib_analyze
@@ -34,6 +35,7 @@ from sim.experiments.store import (
     write_parquet,
 )
 from sim.experiments.sweep import (
+    CHUNK_SIZE,
     Plan,
     Progress,
     cap_workers,
@@ -52,9 +54,11 @@ from sim.text import neutral
 
 EXECUTORS = ("local", "dask")
 SEED_RULE = (
-    "replicate r of every point is CeasefireModel(scenario_at_point, seed=spec_seed, run=r): "
+    "replicate r of every point is run r of spec_seed on the sweep's engine (the scenario at the point): "
     "common random numbers across points"
 )
+DEFAULT_ENGINE = "batch"
+"""Sweeps run on the batch engine unless told otherwise (docs/sweeps.md#engines)."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,10 @@ class SweepOptions:
     scheduler: str | None = None
     resume: bool = False
     max_runs: int | None = None
-    chunk_size: int = 25
+    chunk_size: int | None = None
+    """Runs per task; default by engine (:data:`~sim.experiments.sweep.CHUNK_SIZE`)."""
+    engine: str | None = None
+    """``batch`` (default) or ``mesa``; resuming, the engine the sweep started with."""
     csv: bool = False
     report: bool = True
     dry_run: bool = False
@@ -88,6 +95,7 @@ class SweepPlan:
     done: int
     resume: bool
     estimate: float
+    engine: str = DEFAULT_ENGINE
 
     def lines(self) -> list[str]:
         d, sw, plan = self.plan.design, self.sweep, self.plan
@@ -102,8 +110,8 @@ class SweepPlan:
             first,
             f"  scenario {neutral(sw.scenario_path)}; seed {sw.spec.seed}; replicate r of every point uses "
             f"run seed ({sw.spec.seed}, r): common random numbers",
-            f"  workers {self.workers} ({self.mode}); {len(plan.chunks)} tasks of up to {plan.chunk_size} "
-            f"runs; estimated {duration(self.estimate)}; output {neutral(self.target)}/",
+            f"  engine {self.engine}; workers {self.workers} ({self.mode}); {len(plan.chunks)} tasks of up "
+            f"to {plan.chunk_size} runs; estimated {duration(self.estimate)}; output {neutral(self.target)}/",
         ]
         if self.workers < self.workers_asked and self.mode != "in-process":
             shown.append(
@@ -167,9 +175,8 @@ def perform_sweep(
         raise JobError([f"{sw.spec_path}: {problem}"])
     if options.dry_run:
         target = options.out or Path("results") / f"sweep-{safe_name(sw.name)}-<time>"
-        if options.resume:
-            _resumable(target, sw)
-        info = _plan(sw, set(), target, options)
+        engine = _engine(options, _resumable(target, sw) if options.resume else None)
+        info = _plan(sw, set(), target, options, engine)
         if on_plan is not None:
             on_plan(info)
         return SweepOutcome(info)
@@ -178,13 +185,14 @@ def perform_sweep(
             raise JobError(["--resume: needs --out, the folder of the sweep to continue"])
         target = options.out
         old = _resumable(target, sw)
+        engine = _engine(options, old)
         with output(target, "update") as _:
             done = done_keys(target, warn=on_warning)
-            info = _plan(sw, done, target, options)
+            info = _plan(sw, done, target, options, engine)
             if on_plan is not None:
                 on_plan(info)
             return _run(info, options, old, on_progress)
-    info = _plan(sw, set(), options.out or Path("results"), options)
+    info = _plan(sw, set(), options.out or Path("results"), options, _engine(options, None))
     fresh = options.out is None
     target = results_folder(sw.name, prefix="sweep-") if options.out is None else options.out
     info.target = target
@@ -200,8 +208,31 @@ def _check_options(options: SweepOptions) -> None:
         raise JobError([f"--executor: expected 'local' or 'dask', got {options.executor!r}"])
     if options.scheduler and options.executor != "dask":
         raise JobError(["--scheduler: only with --executor dask"])
-    if options.chunk_size < 1 or (options.workers is not None and options.workers < 1):
+    if (options.chunk_size is not None and options.chunk_size < 1) or (
+        options.workers is not None and options.workers < 1
+    ):
         raise JobError(["--workers and --chunk-size: at least 1"])
+    if options.engine is not None and options.engine not in ENGINES:
+        raise JobError([f"--engine: expected {' or '.join(ENGINES)}, got {options.engine!r}"])
+
+
+def _engine(options: SweepOptions, old: dict | None) -> str:
+    """The engine to run on: a resumed sweep's own (another is refused: engines are equal in
+    distribution, not run for run, so a sweep mixing them would not compare like with like)."""
+    if old is None:
+        return options.engine or DEFAULT_ENGINE
+    started = old.get("engine", "mesa")  # sweeps from before the batch engine ran on mesa
+    if started not in ENGINES:
+        raise JobError([f"{options.out}/manifest.json: unknown engine {started!r}; cannot resume it"])
+    if options.engine is not None and options.engine != started:
+        raise JobError(
+            [
+                f"--engine {options.engine}: this sweep started on the {started} engine, and one sweep's "
+                f"runs must come from one engine (they are equal in distribution, not run for run); "
+                f"resume without --engine or with --engine {started}, or start a new sweep in another --out"
+            ]
+        )
+    return started
 
 
 def _load(path: Path) -> LoadedSweep:
@@ -241,8 +272,8 @@ def read_manifest(path: Path, consequence: str) -> dict:
     return data
 
 
-def _plan(sw: LoadedSweep, done: set, target: Path, options: SweepOptions) -> SweepPlan:
-    plan = make_plan(sw, done, options.chunk_size)
+def _plan(sw: LoadedSweep, done: set, target: Path, options: SweepOptions, engine: str) -> SweepPlan:
+    plan = make_plan(sw, done, options.chunk_size or CHUNK_SIZE[engine])
     todo = len(plan.todo)
     if options.max_runs is not None and todo > options.max_runs:
         raise JobError(
@@ -261,8 +292,8 @@ def _plan(sw: LoadedSweep, done: set, target: Path, options: SweepOptions) -> Sw
     else:
         workers = cap_workers(asked, len(plan.chunks))
         mode = "in-process" if workers == 1 else "local processes"
-    estimate = estimate_seconds(sw, todo, workers) if todo else 0.0
-    return SweepPlan(sw, plan, target, workers, asked, mode, len(done), options.resume, estimate)
+    estimate = estimate_seconds(sw, todo, workers, engine) if todo else 0.0
+    return SweepPlan(sw, plan, target, workers, asked, mode, len(done), options.resume, estimate, engine)
 
 
 def _invalid_lines(sw: LoadedSweep, design: Design, bad: list[tuple[int, str]]) -> list[str]:
@@ -290,6 +321,7 @@ def _manifest(info: SweepPlan, old: dict | None) -> Manifest:
         "replicates": plan.replicates,
         "total_runs": plan.total_runs,
         "seeds": {"spec_seed": sw.spec.seed, "rule": SEED_RULE},
+        "engine": info.engine,
         "executor": info.mode,
         "workers": info.workers,
         "started": started,
@@ -310,7 +342,7 @@ def _run(info: SweepPlan, options: SweepOptions, old: dict | None, on_progress) 
     kind = "dask" if options.executor == "dask" else "local"
     started = time.perf_counter()
     try:
-        progress = execute(plan, target, kind, info.workers, options.scheduler, on_progress)
+        progress = execute(plan, target, kind, info.workers, options.scheduler, on_progress, info.engine)
     except KeyboardInterrupt:
         raise JobError(
             [f"interrupted: finished runs are stored in {neutral(target)}/{PARTS}/; {resume_hint}"], 130

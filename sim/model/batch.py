@@ -47,6 +47,14 @@ TABLE = np.full((len(STATUSES), len(EVENTS)), -1, dtype=np.int8)
 for _s, _row in TRANSITIONS.items():
     for _e, _t in _row.items():
         TABLE[CODE[_s], EVENTS.index(_e)] = CODE[_t]
+LOGGED = {
+    PhaseEvent.OPEN: "open",
+    PhaseEvent.REOPEN: "reopen",
+    PhaseEvent.ABANDON: "abandon",
+    PhaseEvent.RENEW: "renewed",
+    PhaseEvent.EXPIRE: "expired",
+}
+"""Phase moves logged as the mesa model names them (agreement and collapse have their own events)."""
 CHUNK_DAYS = 30
 """Days of random numbers drawn at once per run (memory: runs x days x slots x 8 bytes)."""
 
@@ -72,16 +80,28 @@ def structure(scenario: Scenario, horizon: int | None = None) -> str:
     s = scenario
     key = {
         "horizon": horizon or s.horizon_days,
-        "actors": [(a, x.role.value, s.enemies(a), sorted(x.levers), [(k, v.to, v.issue) for k, v in x.aid.items()])
-                   for a, x in s.actors.items()],
+        "actors": [
+            (a, x.role.value, s.enemies(a), sorted(x.levers), [(k, v.to, v.issue) for k, v in x.aid.items()])
+            for a, x in s.actors.items()
+        ],
         "levers": [[(k, v.target) for k, v in x.levers.items()] for x in s.actors.values()],
         "issues": [(i, x.third_party is None) for i, x in s.issues.items()],
         "domains": [(d, x.front) for d, x in s.domains.items()],
         "phases": [
             (
-                p, x.outcome, x.core_issue, x.terms, x.domains, x.parties, x.prerequisites, x.terminal,
-                x.renewable, x.duration_days is None, x.agreed_on_day is None,
-                x.talks_abandoned_after_days is None, x.reopens_after_days is None,
+                p,
+                x.outcome,
+                x.core_issue,
+                x.terms,
+                x.domains,
+                x.parties,
+                x.prerequisites,
+                x.terminal,
+                x.renewable,
+                x.duration_days is None,
+                x.agreed_on_day is None,
+                x.talks_abandoned_after_days is None,
+                x.reopens_after_days is None,
                 [(k.actor, k.issue, k.at_most is None, k.at_least is None) for k in x.linkage],
             )
             for p, x in s.phases.items()
@@ -120,8 +140,10 @@ def run_batch(
         if k is None:
             k = keys[id(sc)] = structure(sc, horizon)
         groups.setdefault(k, []).append(i)
-    parts = [(idx, Block([scenarios[i] for i in idx], [runs[i] for i in idx], seed, horizon, record).run())
-             for idx in groups.values()]
+    parts = [
+        (idx, Block([scenarios[i] for i in idx], [runs[i] for i in idx], seed, horizon, record).run())
+        for idx in groups.values()
+    ]
     if len(parts) == 1:
         return parts[0][1]
     order = np.argsort(np.concatenate([np.asarray(idx) for idx, _ in parts]), kind="stable")
@@ -164,7 +186,9 @@ class Params:
             return values[0]
         return values[self.idx]
 
-    def cols(self, fn: Callable[[Scenario, object], float], keys: Sequence, dtype: type = float) -> np.ndarray:
+    def cols(
+        self, fn: Callable[[Scenario, object], float], keys: Sequence, dtype: type = float
+    ) -> np.ndarray:
         """Shape (runs, len(keys)), or (len(keys),) when every run shares the values."""
         values = np.asarray([[fn(s, k) for k in keys] for s in self.uniques], dtype=dtype)
         if len(values) == 1 or np.all(values == values[0]):
@@ -205,7 +229,9 @@ class Block:
         self.front = next((self.di[d] for d, x in sc.domains.items() if x.front), None)
 
         # -- parameters ----------------------------------------------------------------------------
-        self.dyn = SimpleNamespace(**{k: P.col(lambda s, k=k: getattr(s.dynamics, k).value) for k, _ in sc.dynamics})
+        self.dyn = SimpleNamespace(
+            **{k: P.col(lambda s, k=k: getattr(s.dynamics, k).value) for k, _ in sc.dynamics}
+        )
         self.intensity = P.cols(lambda s, d: s.domains[d].intensity.value, self.domains)
         self.military_value = P.cols(lambda s, d: s.domains[d].military_value.value, self.domains)
         self.damage = P.cols(lambda s, d: s.domains[d].damage.value, self.domains)
@@ -232,23 +258,35 @@ class Block:
         self.stake = act(lambda a: a.forces.stake.value)
         self.prior = act(lambda a: a.forces.believed_odds.value)
         self.strategies = [STRATEGIES[sc.actors[b].concession.strategy]() for b in self.bel]
-        I = len(self.issues)
+        n_issues = len(self.issues)
         self.position0 = np.stack(
-            [np.broadcast_to(P.cols(lambda s, i, b=b: s.actors[b].positions[i].value, self.issues), (R, I)) for b in self.bel],
+            [
+                np.broadcast_to(
+                    P.cols(lambda s, i, b=b: s.actors[b].positions[i].value, self.issues), (R, n_issues)
+                )
+                for b in self.bel
+            ],
             axis=1,
         ).copy()  # (R, B, I)
         self.salience = np.stack(
             [
                 np.broadcast_to(
-                    P.cols(lambda s, i, b=b: s.actors[b].salience[i].value if i in s.actors[b].salience else 0.0, self.issues),
-                    (R, I),
+                    P.cols(
+                        lambda s, i, b=b: s.actors[b].salience[i].value if i in s.actors[b].salience else 0.0,
+                        self.issues,
+                    ),
+                    (R, n_issues),
                 )
                 for b in self.bel
             ],
             axis=1,
         )
-        self.status_quo = np.broadcast_to(P.cols(lambda s, i: s.issues[i].status_quo.value, self.issues), (R, I))
-        self.compromise = np.broadcast_to(P.cols(lambda s, i: benchmark_compromise(s)[i], self.issues), (R, I))
+        self.status_quo = np.broadcast_to(
+            P.cols(lambda s, i: s.issues[i].status_quo.value, self.issues), (R, n_issues)
+        )
+        self.compromise = np.broadcast_to(
+            P.cols(lambda s, i: benchmark_compromise(s)[i], self.issues), (R, n_issues)
+        )
         trust0 = np.full((R, B, B), 0.5)
         for i, b in enumerate(self.bel):
             for o, _ in sc.actors[b].trust.items():
@@ -274,7 +312,12 @@ class Block:
                         self.bi[line.to],
                         self.ii[line.issue],
                         P.col(lambda s, a=a, line_id=line_id: s.actors[a].aid[line_id].flow.value),
-                        np.broadcast_to(P.col(lambda s, a=a, line_id=line_id: s.actors[a].aid[line_id].lag_days.value, int), (R,)),
+                        np.broadcast_to(
+                            P.col(
+                                lambda s, a=a, line_id=line_id: s.actors[a].aid[line_id].lag_days.value, int
+                            ),
+                            (R,),
+                        ),
                     )
                 )
         self.aid_issues = sorted({issue for _, issue, _, _ in self.aid})
@@ -291,7 +334,9 @@ class Block:
                         self.bi[lever.target],
                         lever.kind,
                         P.col(lambda s, a=a, lever_id=lever_id: s.actors[a].levers[lever_id].strength.value),
-                        P.col(lambda s, a=a, lever_id=lever_id: s.actors[a].levers[lever_id].credibility.value),
+                        P.col(
+                            lambda s, a=a, lever_id=lever_id: s.actors[a].levers[lever_id].credibility.value
+                        ),
                     )
                 )
         self.mediators = [a for a, spec in sc.actors.items() if spec.role.value != "belligerent"]
@@ -304,8 +349,16 @@ class Block:
             core = self.ii[spec.core_issue] if spec.core_issue else None
             links = []
             for li, link in enumerate(spec.linkage):
-                low = P.col(lambda s, p=p, li=li: s.phases[p].linkage[li].at_least.value if s.phases[p].linkage[li].at_least else 0.0)
-                high = P.col(lambda s, p=p, li=li: s.phases[p].linkage[li].at_most.value if s.phases[p].linkage[li].at_most else 1.0)
+                low = P.col(
+                    lambda s, p=p, li=li: (
+                        s.phases[p].linkage[li].at_least.value if s.phases[p].linkage[li].at_least else 0.0
+                    )
+                )
+                high = P.col(
+                    lambda s, p=p, li=li: (
+                        s.phases[p].linkage[li].at_most.value if s.phases[p].linkage[li].at_most else 1.0
+                    )
+                )
                 fixed = link.at_most is not None or link.at_least is not None
                 links.append((self.bi[link.actor], self.ii[link.issue], fixed, low, high))
             third = []
@@ -343,7 +396,12 @@ class Block:
                     terminal=spec.terminal,
                     renewable=spec.renewable,
                     rank=(sc.outcome_rank()[spec.outcome], n),
-                    pairs=[(x, y) for x in [self.bi[q] for q in spec.parties] for y in [self.bi[q] for q in spec.parties] if x != y],
+                    pairs=[
+                        (x, y)
+                        for x in [self.bi[q] for q in spec.parties]
+                        for y in [self.bi[q] for q in spec.parties]
+                        if x != y
+                    ],
                 )
             )
         for t in self.ph:  # days its truce covers in a valuation: its term, else the planning horizon
@@ -352,17 +410,35 @@ class Block:
         # which phases cover (domain, a, b)
         self.cover = {
             (d, a, b): [t.n for t in self.ph if d in t.domains and a in t.parties and b in t.parties]
-            for d in range(D) for a in range(B) for b in range(B) if a != b
+            for d in range(D)
+            for a in range(B)
+            for b in range(B)
+            if a != b
         }
         h = sc.humanitarian
         self.held0 = np.stack(
-            [np.broadcast_to(P.col(lambda s, b=b: s.humanitarian.prisoners_held[b].value if b in s.humanitarian.prisoners_held else 0, int), (R,)) for b in self.bel],
+            [
+                np.broadcast_to(
+                    P.col(
+                        lambda s, b=b: (
+                            s.humanitarian.prisoners_held[b].value
+                            if b in s.humanitarian.prisoners_held
+                            else 0
+                        ),
+                        int,
+                    ),
+                    (R,),
+                )
+                for b in self.bel
+            ],
             axis=1,
         )
         self.base_rate = P.col(lambda s: s.humanitarian.base_rate.value)
         self.batch_size = P.col(lambda s: s.humanitarian.batch_size.value, int)
         self.boost = P.col(lambda s: s.humanitarian.trust_boost.value)
-        self.brokered = P.col(lambda s: s.humanitarian.brokered.value if s.humanitarian.brokered is not None else 0.0)
+        self.brokered = P.col(
+            lambda s: s.humanitarian.brokered.value if s.humanitarian.brokered is not None else 0.0
+        )
         self.scheduled = [
             (
                 e.day,
@@ -392,8 +468,6 @@ class Block:
         names: list[tuple[tuple, int]] = []
         names += [(("fight", b, e), D) for b in range(B) for e in self.enemies[b]]
         names += [(("detect", b, e), D) for b in range(B) for e in self.enemies[b]]
-        most = max((len(v) for v in self.incidents.values()), default=0)
-        names += [(("idetect", j, t), D) for j in range(most) for t in range(B)]
         names += [(("contest", i), 1) for i in range(len(self.pairs))]
         names += [(("disputed", i), D) for i in range(len(self.pairs))]
         names += [(("false", i, w), D) for i in range(len(self.pairs)) for w in range(2)]
@@ -415,6 +489,17 @@ class Block:
         ]
         self._chunk_start = -1
         self._u: np.ndarray | None = None
+        self.most_injects = max((len(v) for v in self.incidents.values()), default=0)
+        self.inject_gens = (
+            [  # injects' detections draw from a stream of their own: they shift no other draw
+                np.random.Generator(
+                    np.random.Philox(np.random.SeedSequence(self.seed, spawn_key=(int(k), tag, 1)))
+                )
+                for k in self.run_ids
+            ]
+            if self.most_injects
+            else []
+        )
 
     def draws(self) -> np.ndarray:
         """Today's uniforms, (runs, slots): drawn per run in chunks of days from its own generator."""
@@ -429,15 +514,32 @@ class Block:
         assert self._u is not None
         return self._u[self.day - 1 - start]
 
+    def _inject_draws(self) -> np.ndarray:
+        """Today's uniforms for injects' detections, (injects, targets, domains, runs), drawn once a day."""
+        if getattr(self, "_inject_day", None) != self.day:
+            B, D = len(self.bel), len(self.domains)
+            draws = np.stack([g.random((self.most_injects, B, D)) for g in self.inject_gens], axis=-1)
+            self._inject_u, self._inject_day = draws, self.day
+        return self._inject_u
+
     # -- state -----------------------------------------------------------------------------------------
     def _state(self) -> None:
-        R, B, D, Pn, I = self.R, len(self.bel), len(self.domains), len(self.ph), len(self.issues)
+        R, B, D, Pn, n_issues = self.R, len(self.bel), len(self.domains), len(self.ph), len(self.issues)
         sc = self.scenarios[0]
         P = self.par
         self.day = 0
         self.settled = np.zeros(R, bool)
-        self.strength = np.stack([np.broadcast_to(P.col(lambda s, b=b: s.actors[b].capability.value), (R,)) for b in self.bel], axis=1).astype(float)
-        n = self.held_prior_days = np.stack([np.broadcast_to(P.col(lambda s, b=b: s.actors[b].forces.belief_days.value), (R,)) for b in self.bel], axis=1)
+        self.strength = np.stack(
+            [np.broadcast_to(P.col(lambda s, b=b: s.actors[b].capability.value), (R,)) for b in self.bel],
+            axis=1,
+        ).astype(float)
+        n = self.held_prior_days = np.stack(
+            [
+                np.broadcast_to(P.col(lambda s, b=b: s.actors[b].forces.belief_days.value), (R,))
+                for b in self.bel
+            ],
+            axis=1,
+        )
         p = np.broadcast_to(self.prior, (R, B))
         self.wins = np.zeros((R, B, B))
         self.losses = np.zeros((R, B, B))
@@ -445,7 +547,9 @@ class Block:
             for e in self.enemies[b]:
                 self.wins[:, b, e] = p[:, b] * n[:, b]
                 self.losses[:, b, e] = (1.0 - p[:, b]) * n[:, b]
-        self.odds = np.where(self.wins + self.losses > 0, self.wins / np.maximum(self.wins + self.losses, 1e-300), 0.5)
+        self.odds = np.where(
+            self.wins + self.losses > 0, self.wins / np.maximum(self.wins + self.losses, 1e-300), 0.5
+        )
         self.held_by_a = np.zeros((R, len(self.pairs)))
         for i, (a, b) in enumerate(self.pairs):
             an, bn = self.bel[a], self.bel[b]
@@ -497,22 +601,36 @@ class Block:
         self.term_started = np.zeros((R, Pn), np.int64)
         self.consented = np.zeros((R, Pn), bool)
         self.text_set = np.zeros((R, Pn), bool)
-        self.text = np.zeros((R, Pn, I))
-        self.package = np.full((R, Pn, I), np.nan)
+        self.text = np.zeros((R, Pn, n_issues))
+        self.package = np.full((R, Pn, n_issues), np.nan)
         self.has_package = np.zeros((R, Pn), bool)
         self.perceived = np.zeros((R, Pn, B), np.int64)
         self.gain = np.zeros((R, Pn, B))
         """The gain behind each party's last answer in each phase (counts deals signed at a loss)."""
         # totals
-        self.totals = {k: np.zeros(R, np.int64) for k in (
-            "strikes", "violations_true", "violations_detected", "false_accusations", "disputed_incidents",
-            "misattributed", "claims", "front_days", "stalemate_days", "signed", "signed_against_interest",
-            "renewed", "renewed_against_interest")}
+        self.totals = {
+            k: np.zeros(R, np.int64)
+            for k in (
+                "strikes",
+                "violations_true",
+                "violations_detected",
+                "false_accusations",
+                "disputed_incidents",
+                "misattributed",
+                "claims",
+                "front_days",
+                "stalemate_days",
+                "signed",
+                "signed_against_interest",
+                "renewed",
+                "renewed_against_interest",
+            )
+        }
         self.day_cols: dict[str, np.ndarray] = {}
         self.events: list[tuple] = []
         if self.record:
             for c in self._day_columns():
-                self.day_cols[c] = np.zeros((R, self.horizon), object if c.endswith("_status") else float)
+                self.day_cols[c] = np.zeros((R, self.horizon), _day_dtype(c))
 
     # -- the run -----------------------------------------------------------------------------------------
     def run(self) -> BatchOutput:
@@ -566,8 +684,8 @@ class Block:
             raise IllegalTransition(t.id, self.day, STATUSES[bad], event)
         self.status[idx, t.n] = new
         self.in_force[idx, t.n] = (new == IN_FORCE) | (new == RENEWED)
-        if self.record and event is not PhaseEvent.AGREE:
-            self._event(idx, "", t.n, event.value)
+        if self.record and event in LOGGED:
+            self._event(idx, "", t.n, LOGGED[event])
 
     def _open(self, t, idx: np.ndarray, event: PhaseEvent) -> None:
         self.move(t, idx, event)
@@ -623,8 +741,8 @@ class Block:
 
     def _package(self, t, idx: np.ndarray) -> np.ndarray:
         """The mediators' package for these runs: the truce and the single text's deliverable terms."""
-        I = len(self.issues)
-        package = np.full((idx.size, I), np.nan)
+        n_issues = len(self.issues)
+        package = np.full((idx.size, n_issues), np.nan)
         if t.core is not None:
             package[:, t.core] = 1.0
         fresh = idx[~self.text_set[idx, t.n]]
@@ -670,8 +788,17 @@ class Block:
         u = self.u
         D = len(self.domains)
         live = self.live
-        weights = [getattr(d_, k) for k in ("spoiler_rate", "temptation_weight", "compliance_weight",
-                                             "retaliation_weight", "deterrence_weight", "pressure_weight")]
+        weights = [
+            getattr(d_, k)
+            for k in (
+                "spoiler_rate",
+                "temptation_weight",
+                "compliance_weight",
+                "retaliation_weight",
+                "deterrence_weight",
+                "pressure_weight",
+            )
+        ]
         for a in range(len(self.bel)):
             pressure = self.pressure_on[:, a].sum(axis=1)
             for e in self.enemies[a]:
@@ -738,16 +865,26 @@ class Block:
             eb = sb * np.where(fb, 1.0, 0.5)
             a_wins = self.u[self.slot[("contest", i)]] < war.contest_odds(ea, eb, self.k)
             move = np.where(a_wins, self.front_step, -self.front_step)
-            self.held_by_a[:, i] = np.where(go, np.clip(self.held_by_a[:, i] + move, 0.0, 1.0), self.held_by_a[:, i])
+            self.held_by_a[:, i] = np.where(
+                go, np.clip(self.held_by_a[:, i] + move, 0.0, 1.0), self.held_by_a[:, i]
+            )
             loss_a = war.attrition(sa, eb, self.rate)
             loss_b = war.attrition(sb, ea, self.rate)
             self.strength[:, a] = np.where(go, sa - loss_a, sa)
             self.strength[:, b] = np.where(go, sb - loss_b, sb)
             for side, enemy, won in ((a, b, a_wins), (b, a, ~a_wins)):
-                w, lo = war.belief_update(self.wins[:, side, enemy], self.losses[:, side, enemy], won * 1.0, (~won) * 1.0, self.memory)
+                w, lo = war.belief_update(
+                    self.wins[:, side, enemy],
+                    self.losses[:, side, enemy],
+                    won * 1.0,
+                    (~won) * 1.0,
+                    self.memory,
+                )
                 self.wins[:, side, enemy] = np.where(go, w, self.wins[:, side, enemy])
                 self.losses[:, side, enemy] = np.where(go, lo, self.losses[:, side, enemy])
-                self.odds[:, side, enemy] = war.believed(self.wins[:, side, enemy], self.losses[:, side, enemy])
+                self.odds[:, side, enemy] = war.believed(
+                    self.wins[:, side, enemy], self.losses[:, side, enemy]
+                )
             self.totals["front_days"] += go
 
     def _levels(self, package: np.ndarray | None, idx: np.ndarray) -> dict[int, np.ndarray]:
@@ -793,8 +930,7 @@ class Block:
                 extra = v - one
                 for j in range(int(extra.max())):  # injects on top of a fight's violation: each its own
                     more = extra > j
-                    s2 = self.slot[("idetect", j, e)]
-                    d2 = u[s2 : s2 + D]
+                    d2 = self._inject_draws()[j, e]
                     ok2 = more & (d2 < p_detect * (1.0 - p_wrong))
                     wrong = wrong | (more & ~ok2 & (d2 < p_detect))
                     self.detected += ok2.sum(axis=0)
@@ -861,7 +997,13 @@ class Block:
                 seen = self.seen[b, o]
                 calm = (seen == 0) & in_truce[:, b, o]
                 trust = rules.trust_update(
-                    self.trust[:, b, o], self.trust0[:, b, o], seen, calm, d.trust_gain, d.trust_loss, d.trust_drift
+                    self.trust[:, b, o],
+                    self.trust0[:, b, o],
+                    seen,
+                    calm,
+                    d.trust_gain,
+                    d.trust_loss,
+                    d.trust_drift,
                 )
                 struck = np.where(talking[:, b, o], self.struck[b, o], 0)
                 trust = trust * (1.0 - d.hostility) ** struck
@@ -873,14 +1015,18 @@ class Block:
     def _costs_and_ripeness(self) -> None:
         live = self.live
         decay = 1.0 - self.dyn.pressure_decay
-        self.pressure_on = np.where(live[:, None, None], self.pressure_on * _expand(decay, 2), self.pressure_on)
+        self.pressure_on = np.where(
+            live[:, None, None], self.pressure_on * _expand(decay, 2), self.pressure_on
+        )
         all_ripe = np.ones(self.R, bool)
         for b in range(len(self.bel)):
             cost = self.cost_today[:, b] * self.dyn.cost_of_war
             self.cost[:, b] += np.where(live, cost, 0.0)
             gain_rate = np.zeros(self.R)
             for e in self.enemies[b]:
-                gain_rate = gain_rate + (2.0 * self.odds[:, b, e] - 1.0) * self.front_step * self._col(self.stake, b)
+                gain_rate = gain_rate + (2.0 * self.odds[:, b, e] - 1.0) * self.front_step * self._col(
+                    self.stake, b
+                )
             r = war.ripeness(cost / self._col(self.resolve, b), gain_rate)
             self.ripeness[:, b] = np.where(live, r, self.ripeness[:, b])
             all_ripe &= r > 0.5
@@ -921,7 +1067,13 @@ class Block:
         return self.trust[idx, b][:, others].mean(axis=1)
 
     def _value(
-        self, t, b: int, idx: np.ndarray, package: np.ndarray, delivered: np.ndarray | float = 1.0, renewal: bool = False
+        self,
+        t,
+        b: int,
+        idx: np.ndarray,
+        package: np.ndarray,
+        delivered: np.ndarray | float = 1.0,
+        renewal: bool = False,
     ) -> tuple[np.ndarray, np.ndarray]:
         """(gain, trust) of the package to party ``b`` on runs ``idx`` (Belligerent.value, as arrays)."""
         self._learn(b, idx)
@@ -932,7 +1084,9 @@ class Block:
             spatial = spatial + bargaining.issue_gain(
                 package[:, i], self.status_quo[idx, i], self.position[idx, b, i], self.salience[idx, b, i]
             )
-        gain = share * spatial + self._truce_value(t, b, idx, package, delivered) + self.pressure_on[idx, b, t.n]
+        gain = (
+            share * spatial + self._truce_value(t, b, idx, package, delivered) + self.pressure_on[idx, b, t.n]
+        )
         if t.domains and not renewal:
             gain = gain - share * (1.0 - trust) * _take(self.dyn.commitment_risk, idx)
         return gain, trust
@@ -962,7 +1116,9 @@ class Block:
                     front_intensity = np.where(other, front_intensity, np.maximum(mine, theirs))
                     coercion = 0.0
                 else:
-                    coercion = mine * dmg * 2.0 * odds * self._col(self.military_value, d, idx) / enemy_resolve
+                    coercion = (
+                        mine * dmg * 2.0 * odds * self._col(self.military_value, d, idx) / enemy_resolve
+                    )
                 value = value + np.where(other, 0.0, days * (delivered * cost - coercion))
             fights = front_intensity > 0.0
             if fights.any():
@@ -977,8 +1133,10 @@ class Block:
                 value = value + np.where(fights, shift - war_value, 0.0)
         return value
 
-    def _aid_over(self, to: int, idx: np.ndarray, days: np.ndarray, levels: dict[int, np.ndarray]) -> np.ndarray:
-        """Aid ``to`` receives over the next ``days`` (Battlefield.aid_over): the pipeline, then ``levels``."""
+    def _aid_over(
+        self, to: int, idx: np.ndarray, days: np.ndarray, levels: dict[int, np.ndarray]
+    ) -> np.ndarray:
+        """Aid ``to`` gets over the next ``days`` (Battlefield.aid_over): the pipeline, then ``levels``."""
         total = np.zeros(idx.size)
         col = self.off + self.aid_day  # the pipeline holds the decisions of days aid_day - lag + 1 .. aid_day
         for n, (line_to, issue, flow, lag) in enumerate(self.aid):
@@ -992,7 +1150,9 @@ class Block:
             total = total + _take(flow, idx) * (in_pipe + np.maximum(0, days - lag_i) * levels[issue])
         return total
 
-    def _project(self, side: int, enemy: int, idx: np.ndarray, days: np.ndarray, truce: bool, levels) -> np.ndarray:
+    def _project(
+        self, side: int, enemy: int, idx: np.ndarray, days: np.ndarray, truce: bool, levels
+    ) -> np.ndarray:
         s_side, s_enemy = self.strength[idx, side], self.strength[idx, enemy]
         g_side = self._col(self.production, side, idx) + self._aid_over(side, idx, days, levels) / days
         g_enemy = self._col(self.production, enemy, idx) + self._aid_over(enemy, idx, days, levels) / days
@@ -1015,7 +1175,9 @@ class Block:
     def _band(self, link, idx: np.ndarray, held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         b, issue, fixed, low, high = link
         if fixed:
-            return np.broadcast_to(_take(low, idx), (idx.size,)), np.broadcast_to(_take(high, idx), (idx.size,))
+            return np.broadcast_to(_take(low, idx), (idx.size,)), np.broadcast_to(
+                _take(high, idx), (idx.size,)
+            )
         return bargaining.linkage_bound(self.position[idx, b, issue], held)
 
     # -- negotiation -------------------------------------------------------------------------------------
@@ -1035,7 +1197,11 @@ class Block:
             if idx.size:
                 self._round(t, idx)
             if t.spec.talks_abandoned_after_days is not None:
-                stale = live & (self.status[:, t.n] == NEGOTIATING) & (self.day - self.opened_day[:, t.n] >= t.abandon)
+                stale = (
+                    live
+                    & (self.status[:, t.n] == NEGOTIATING)
+                    & (self.day - self.opened_day[:, t.n] >= t.abandon)
+                )
                 out = np.nonzero(stale)[0]
                 if out.size:
                     self.move(t, out, PhaseEvent.ABANDON)
@@ -1065,8 +1231,17 @@ class Block:
             self.gain[idx, t.n, b] = gain
             gains.append(gain)
             if self.record:
-                self._event(idx, self.bel[b], t.n, np.where(accepted, "accept", "reject"), p=p, utility=gain,
-                            reservation=demand, trust=trust, score=gain - demand)
+                self._event(
+                    idx,
+                    self.bel[b],
+                    t.n,
+                    np.where(accepted, "accept", "reject"),
+                    p=p,
+                    utility=gain,
+                    reservation=demand,
+                    trust=trust,
+                    score=gain - demand,
+                )
         agreed = ~refused[:, t.parties].any(axis=1)
         signed = idx[agreed]
         if signed.size:
@@ -1086,7 +1261,7 @@ class Block:
             pidx = ridx[press]
             self.pressed[pidx, b] = True
             ripe = np.where(self.stalemate[pidx], 2.0, 1.0)
-            for j, (med, lever_id, target, kind, strength, credibility) in enumerate(self.levers):
+            for j, (med, _lever, target, _kind, strength, credibility) in enumerate(self.levers):
                 if target != b:
                     continue
                 applied = self.u[self.slot[("lever", j)], pidx] < _take(credibility, pidx)
@@ -1094,8 +1269,13 @@ class Block:
                 new = np.minimum(_take(self.dyn.max_pressure, pidx), on + _take(strength, pidx) * ripe)
                 self.pressure_on[pidx, b, t.n] = np.where(applied, new, on)
                 if self.record:
-                    self._event(pidx, med, t.n, np.where(applied, "leverage", "hold_leverage"),
-                                p=np.broadcast_to(_take(credibility, pidx), (pidx.size,)))
+                    self._event(
+                        pidx,
+                        med,
+                        t.n,
+                        np.where(applied, "leverage", "hold_leverage"),
+                        p=np.broadcast_to(_take(credibility, pidx), (pidx.size,)),
+                    )
         self.next_round[ridx, t.n] = self.day + _take(t.interval, ridx)
 
     def _revise_text(self, t, idx: np.ndarray, refused: np.ndarray) -> None:
@@ -1114,7 +1294,9 @@ class Block:
                 if i in t.linked:
                     continue
                 x = self.text[idx, t.n, i]
-                new = bargaining.single_text_step(x, self.position[idx, b, i], self.salience[idx, b, i] / top, step)
+                new = bargaining.single_text_step(
+                    x, self.position[idx, b, i], self.salience[idx, b, i] / top, step
+                )
                 self.text[idx, t.n, i] = np.where(r, new, x)
         for link in t.links:
             b, issue = link[0], link[1]
@@ -1157,6 +1339,8 @@ class Block:
             n = np.where(live, np.minimum(wounded, self.held[:, giver]), 0)
             self.held[:, giver] -= n
             self.wounded += n
+            if self.record:
+                self._event(np.nonzero(live)[0], self.bel[giver], -1, "hand_over_wounded")
         for i, (a, b) in enumerate(self.pairs):
             trust = 0.5 * (self.trust[:, a, b] + self.trust[:, b, a])
             p = rules.p_exchange(trust, self.base_rate, self.brokered)
@@ -1242,8 +1426,17 @@ class Block:
             self.gain[idx, t.n, b] = gain
             gains.append(gain)
             if self.record:
-                self._event(idx, self.bel[b], t.n, np.where(yes, "renew", "let_expire"), p=p, utility=gain,
-                            reservation=np.broadcast_to(floor, (idx.size,)), trust=trust, score=gain - floor)
+                self._event(
+                    idx,
+                    self.bel[b],
+                    t.n,
+                    np.where(yes, "renew", "let_expire"),
+                    p=p,
+                    utility=gain,
+                    reservation=np.broadcast_to(floor, (idx.size,)),
+                    trust=trust,
+                    score=gain - floor,
+                )
             renew &= yes
         r = idx[renew]
         if r.size:
@@ -1262,22 +1455,45 @@ class Block:
     def _day_columns(self) -> list[str]:
         """The day columns, in the order of ``RunRecorder._day_columns``."""
         cols = ["day"] + [f"{p}_status" for p in self.phases]
-        cols += ["strikes", "violations_true", "violations_detected", "false_accusations", "violations_perceived"]
+        cols += [
+            "strikes",
+            "violations_true",
+            "violations_detected",
+            "false_accusations",
+            "violations_perceived",
+        ]
         for d in self.domains:
             cols += [f"violations_true_{d}", f"violations_perceived_{d}"]
-        cols += ["disputed_incidents", "misattributed", "claims", "exchanges", "prisoners_exchanged",
-                 "wounded_handed_over", "stalemate"]
+        cols += [
+            "disputed_incidents",
+            "misattributed",
+            "claims",
+            "exchanges",
+            "prisoners_exchanged",
+            "wounded_handed_over",
+            "stalemate",
+        ]
         cols += [f"territory_{self.bel[a]}_{self.bel[b]}" for a, b in self.pairs]
         for i, b in enumerate(self.bel):
             cols += [f"trust_{b}_{self.bel[o]}" for o in self.enemies[i]]
             cols += [f"belief_{b}_{self.bel[o]}" for o in self.enemies[i]]
-            cols += [f"{k}_{b}" for k in ("cost", "ripeness", "pressure", "demand", "prisoners_held", "strength",
-                                          "aid_received", "claims")]
+            cols += [
+                f"{k}_{b}"
+                for k in (
+                    "cost",
+                    "ripeness",
+                    "pressure",
+                    "demand",
+                    "prisoners_held",
+                    "strength",
+                    "aid_received",
+                    "claims",
+                )
+            ]
         return cols
 
     def _record_day(self) -> None:
         T = self.totals
-        live = self.live
         T["strikes"] += self.strikes
         true = self.viol.sum(axis=(0, 1, 2))
         T["violations_true"] += true
@@ -1328,7 +1544,9 @@ class Block:
         """Append events for runs ``idx`` (arrays, formatted at write time)."""
         if idx.size == 0:
             return
-        self.events.append((self.day, idx.copy(), actor, self.phases[phase] if phase >= 0 else "", event, numbers, detail))
+        self.events.append(
+            (self.day, idx.copy(), actor, self.phases[phase] if phase >= 0 else "", event, numbers, detail)
+        )
 
     def _format_events(self) -> list[tuple]:
         from sim.model.results import EVENT_FIELDS
@@ -1378,8 +1596,18 @@ class Block:
             false_accusations=false.tolist(),
             violations_perceived=(detected + false).tolist(),
         )
-        for k in ("strikes", "disputed_incidents", "misattributed", "claims", "front_days", "stalemate_days",
-                  "signed", "signed_against_interest", "renewed", "renewed_against_interest"):
+        for k in (
+            "strikes",
+            "disputed_incidents",
+            "misattributed",
+            "claims",
+            "front_days",
+            "stalemate_days",
+            "signed",
+            "signed_against_interest",
+            "renewed",
+            "renewed_against_interest",
+        ):
             cols[k] = T[k].tolist()
         cols["prisoners_exchanged"] = self.exchanged.tolist()
         cols["wounded_handed_over"] = self.wounded.tolist()
@@ -1413,6 +1641,29 @@ class Block:
         )
 
 
+COUNTS = (
+    "day",
+    "strikes",
+    "violations_",
+    "false_accusations",
+    "disputed_incidents",
+    "misattributed",
+    "claims",
+    "exchanges",
+    "prisoners_",
+    "wounded_handed_over",
+)
+"""Day columns that count (integers in the mesa model's days table too)."""
+
+
+def _day_dtype(column: str) -> type:
+    if column.endswith("_status"):
+        return object
+    if column == "stalemate":
+        return bool
+    return np.int64 if column.startswith(COUNTS) else float
+
+
 def _take(x, idx: np.ndarray):
     """A per-run parameter for runs ``idx`` (a shared scalar stays a scalar)."""
     return x[idx] if np.ndim(x) > 0 else x
@@ -1444,4 +1695,3 @@ def _poisson(lam: np.ndarray, u: np.ndarray) -> np.ndarray:
         p = p * lam_i / k
         cdf = cdf + p
     return out
-
