@@ -186,6 +186,13 @@ class Params:
             return values[0]
         return values[self.idx]
 
+    def rows(self, fn: Callable[[Scenario], list[float]], dtype: type = float) -> np.ndarray:
+        """Like :meth:`cols`, from one call per scenario returning all its values at once."""
+        values = np.asarray([fn(s) for s in self.uniques], dtype=dtype)
+        if len(values) == 1 or np.all(values == values[0]):
+            return values[0]
+        return values[self.idx]
+
     def cols(
         self, fn: Callable[[Scenario, object], float], keys: Sequence, dtype: type = float
     ) -> np.ndarray:
@@ -285,7 +292,7 @@ class Block:
             P.cols(lambda s, i: s.issues[i].status_quo.value, self.issues), (R, n_issues)
         )
         self.compromise = np.broadcast_to(
-            P.cols(lambda s, i: benchmark_compromise(s)[i], self.issues), (R, n_issues)
+            P.rows(lambda s: _in_order(benchmark_compromise(s), self.issues)), (R, n_issues)
         )
         trust0 = np.full((R, B, B), 0.5)
         for i, b in enumerate(self.bel):
@@ -1662,6 +1669,10 @@ def _day_dtype(column: str) -> type:
     if column == "stalemate":
         return bool
     return np.int64 if column.startswith(COUNTS) else float
+
+
+def _in_order(values: dict[str, float], keys: Sequence[str]) -> list[float]:
+    return [values[k] for k in keys]
 
 
 def _take(x, idx: np.ndarray):
