@@ -14,12 +14,14 @@ Tests, by kind of column:
   into one; when two categories are left, Fisher's exact test on the 2 x 2 table (Fisher 1922) instead,
   which needs no large counts;
 * numeric: the two-sample Kolmogorov-Smirnov test (Smirnov 1939; largest distance between the two
-  empirical distribution functions, ``scipy.stats.ks_2samp``) and the two-sample Cramer-von Mises
-  test (Anderson 1962; the integrated squared distance, more sensitive than KS to differences spread
-  over the whole distribution, ``scipy.stats.cramervonmises_2samp``). Anderson-Darling's k-sample test
-  (Scholz & Stephens 1987) is the natural third, but scipy floors its p-value at 0.001, which never
-  survives a Holm correction over about a hundred tests, so it could never fail. With ties (counts)
-  both tests are conservative: they fail less often than ``alpha``, never more;
+  empirical distribution functions, ``scipy.stats.ks_2samp``), and Welch's t-test of equal means
+  (Welch 1947; ``scipy.stats.ttest_ind(equal_var=False)``), valid at these sizes by the central limit
+  theorem and more powerful than KS against a shift of the mean, the figure users read. KS is
+  conservative with ties (counts): it fails less often than ``alpha``, never more. Not used:
+  scipy's two-sample Cramer-von Mises, whose p-value is wrong with ties and unequal sizes (the same
+  discrete distribution, 800 against 4,000 runs: KS p = 0.98, Cramer-von Mises p = 1e-9), and
+  Anderson-Darling's k-sample test, whose p-value scipy floors at 0.001, so that after a Holm
+  correction over about a hundred tests it could never fail;
 * nullable numeric (``*_entered_day``: missing when the phase never entered force; ``package_*``):
   the share missing by Fisher's exact test on the 2 x 2 table (present/missing x engine), plus the
   two tests above on the values present;
@@ -195,8 +197,8 @@ def share_missing(name: str, a_missing: pd.Series, b_missing: pd.Series) -> dict
 
 
 def distributions(name: str, a: np.ndarray, b: np.ndarray) -> list[dict]:
-    """Kolmogorov-Smirnov and Cramer-von Mises two-sample tests of the values present."""
-    from scipy.stats import cramervonmises_2samp, ks_2samp
+    """Kolmogorov-Smirnov and Welch's t two-sample tests of the values present."""
+    from scipy.stats import ks_2samp, ttest_ind
 
     n_a, n_b = len(a), len(b)
     if n_a == 0 and n_b == 0:
@@ -210,10 +212,11 @@ def distributions(name: str, a: np.ndarray, b: np.ndarray) -> list[dict]:
     with warnings.catch_warnings():  # "exact calculation unsuccessful": it falls back to asymptotics
         warnings.simplefilter("ignore", RuntimeWarning)
         ks = ks_2samp(a, b)
-    cvm = cramervonmises_2samp(a, b)
+        welch = ttest_ind(a, b, equal_var=False)
+    p_welch = float(welch.pvalue) if np.isfinite(welch.pvalue) else 1.0  # both constant: no difference
     return [
         _row(name, "Kolmogorov-Smirnov", float(ks.statistic), float(ks.pvalue), n_a, n_b),
-        _row(name, "Cramer-von Mises", float(cvm.statistic), float(cvm.pvalue), n_a, n_b),
+        _row(name, "Welch t (means)", float(welch.statistic), p_welch, n_a, n_b),
     ]
 
 

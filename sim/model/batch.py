@@ -509,14 +509,25 @@ class Block:
         )
 
     def draws(self) -> np.ndarray:
-        """Today's uniforms, (runs, slots): drawn per run in chunks of days from its own generator."""
+        """Today's uniforms, (slots, runs): each run's own Philox stream, read in chunks of days.
+
+        Each 64-bit Philox output gives two uniforms of 32 bits (resolution 2**-32, far below any
+        probability the model compares with), which halves the generator's work.
+        """
         start = (self.day - 1) // CHUNK_DAYS * CHUNK_DAYS
         if start != self._chunk_start:
             n = min(CHUNK_DAYS, self.horizon - start)
-            chunk = np.empty((self.R, n, self.n_slots))
+            half = (n * self.n_slots + 1) // 2
+            if self._u is None or self._u.shape[0] != n:  # kept: fresh pages cost as much as the draws
+                self._raw = np.empty((self.R, 2 * half), np.uint32)
+                self._u = np.empty((n, self.n_slots, self.R))  # (days, slots, runs): runs last
+            words = self._raw.view(np.uint64)
             for r, g in enumerate(self.gens):
-                g.random(out=chunk[r])
-            self._u = np.ascontiguousarray(chunk.transpose(1, 2, 0))  # (days, slots, runs): runs last
+                words[r] = g.bit_generator.random_raw(half)
+            per_run = self._raw[:, : n * self.n_slots].reshape(self.R, n, self.n_slots)
+            for r0 in range(0, self.R, 64):  # transposed in tiles: ten times faster than at once
+                self._u[:, :, r0 : r0 + 64] = per_run[r0 : r0 + 64].transpose(1, 2, 0)
+            self._u *= 2.0**-32
             self._chunk_start = start
         assert self._u is not None
         return self._u[self.day - 1 - start]
@@ -695,6 +706,8 @@ class Block:
             self._event(idx, "", t.n, LOGGED[event])
 
     def _open(self, t, idx: np.ndarray, event: PhaseEvent) -> None:
+        if idx.size == 0:
+            return
         self.move(t, idx, event)
         self.opened_day[idx, t.n] = self.day
         first = idx[self.first_opened[idx, t.n] < 0]
