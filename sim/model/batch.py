@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -1569,17 +1570,30 @@ class Block:
         )
 
     def _format_events(self) -> list[tuple]:
+        """The events as ``(run, seed, *EVENT_FIELDS)`` tuples, built a group of runs at a time."""
         from sim.model.results import EVENT_FIELDS
 
         numeric = EVENT_FIELDS[4:12]
-        out = []
-        nan = float("nan")
+        out: list[tuple] = []
         for day, idx, actor, phase, event, numbers, detail in self.events:
-            names = np.broadcast_to(np.asarray(event, object), (idx.size,))
-            cols = {k: np.broadcast_to(np.asarray(numbers[k], float), (idx.size,)) for k in numbers}
-            for n, r in enumerate(idx):
-                vals = tuple(float(cols[k][n]) if k in cols else nan for k in numeric)
-                out.append((int(self.run_ids[r]), self.seed, day, actor, phase, str(names[n]), *vals, detail))
+            n = idx.size
+            columns = [
+                self.run_ids[idx].tolist(),
+                [self.seed] * n,
+                [day] * n,
+                [actor] * n,
+                [phase] * n,
+                np.broadcast_to(np.asarray(event, object), (n,)).tolist(),
+            ]
+            for k in numeric:
+                value = numbers.get(k)
+                columns.append(
+                    [math.nan] * n
+                    if value is None
+                    else np.broadcast_to(np.asarray(value, float), (n,)).tolist()
+                )
+            columns.append([detail] * n)
+            out.extend(zip(*columns, strict=True))
         out.sort(key=lambda e: (e[0], e[2]))
         return out
 
