@@ -410,3 +410,18 @@ def test_exercises_name_no_removed_model_parameter():
     for f in FILES:
         text = f.read_text()
         assert not [w for w in removed if w in text], f
+
+
+def test_findings_run_on_the_chosen_engine(tmp_path, cli):
+    loaded = load_exercise(FILES[0], SCENARIOS)
+    on = {engine: compute(loaded, runs=3, engine=engine) for engine in ("mesa", "batch")}
+    assert compute(loaded, runs=2).engine == "batch"  # the default
+    for engine, f in on.items():
+        assert f.engine == engine and all(len(a.rows) == 3 for k, a in f.arms.items() if k != "class")
+    # the class run is the mesa run a student gets from `run --code`, whatever the ensembles' engine
+    assert on["mesa"].class_result.days == on["batch"].class_result.days
+    shown = cli("exercise", "show", FILES[0].stem, "--findings", "--runs", "2", "--engine", "mesa")
+    assert shown.returncode == 0 and "mesa engine" in shown.stdout
+    bad = cli("exercise", "handout", FILES[0].stem, "--engine", "gpu", "--out", str(tmp_path / "h"))
+    assert bad.returncode == 2 and "--engine" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "h").exists()

@@ -494,3 +494,31 @@ def test_dask_executor_connects_to_an_existing_scheduler(tmp_path):
         pd.read_parquet(tmp_path / "remote" / "runs.parquet"),
         pd.read_parquet(tmp_path / "here" / "runs.parquet"),
     )
+
+
+def test_the_point_check_refuses_exactly_what_the_schema_refuses(tmp_path, monkeypatch):
+    """The fast check (serial and on processes) against validating every point's data in full."""
+    from pydantic import ValidationError
+
+    import sim.experiments.sweep as sweep_module
+
+    russia = yaml.safe_load(Path(BASELINE).read_text())["actors"]["russia"]
+    o = russia["concession"]["opening_demand"]["value"]
+    axes = {
+        "actors.russia.concession.floor_demand": {"low": 0.0, "high": round(0.9 * o, 6)},
+        "actors.russia.concession.opening_demand": {"low": round(0.5 * o, 6), "high": o},
+        "monitoring.strength": {"low": 0.1, "high": 0.9},
+    }
+    sw = load_sweep(write_spec(tmp_path, design="lhs", samples=60, axes=axes))
+    design = build_design(sw.spec, sw.integer_axes)
+    refused = []
+    for i, point in enumerate(design.points):
+        try:
+            sweep_module.scenario_at(sw.scenario_data, tuple(point.items()))
+        except ValidationError:
+            refused.append(i)
+    assert 0 < len(refused) < len(design.points)
+    serial = sweep_module.invalid_points(sw, design, workers=1)
+    monkeypatch.setattr(sweep_module, "PARALLEL_CHECK", 10)
+    assert sweep_module.invalid_points(sw, design, workers=2) == serial
+    assert [i for i, _ in serial] == refused and all("floor_demand" in m for _, m in serial)

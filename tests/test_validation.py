@@ -134,3 +134,22 @@ def test_the_figures_data_set_the_record_beside_the_ensemble():
     assert (energy["observed_in_force"] == (energy["day"] <= 31)).all()
     assert (course[course["phase"] != "energy_truce"]["observed_in_force"] == 0).all()
     assert vp.exchanges_frame(v.exchanges)["day"].max() == 110
+
+
+def test_the_engine_is_chosen_recorded_and_checked(tmp_path, cli):
+    from sim.validation.validate import summary, validate
+
+    sc = load_scenario(BASELINE)
+    on = {engine: validate(sc, 4, 1, engine=engine) for engine in ("mesa", "batch")}
+    for engine, v in on.items():
+        assert v.engine == engine and summary(v)["engine"] == engine and len(v.table) == 4
+        assert set(v.occupancy.columns) == {"day", *PHASES}
+    assert validate(sc, 2, 1).engine == "batch"  # the default
+    out = tmp_path / "v"
+    proc = cli("validate", "--runs", "3", "--engine", "mesa", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    document = json.loads((out / "validation.json").read_text())
+    assert document["manifest"]["engine"] == "mesa" and document["validated"][0]["engine"] == "mesa"
+    bad = cli("validate", "--runs", "3", "--engine", "fast", "--out", str(tmp_path / "w"))
+    assert bad.returncode == 2 and "--engine" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "w").exists()

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from sim.cli.common import ENGINE_HELP, engine_or_exit
 from sim.cli.exits import fail
 from sim.cli.progress import runs_progress
 from sim.data import EXERCISES, SCENARIOS
@@ -37,6 +38,13 @@ err = Console(stderr=True, soft_wrap=True)
 RunsOption = Annotated[
     int | None,
     typer.Option("--runs", "-n", min=1, max=5000, help="runs per ensemble (default: each arm's, 200)"),
+]
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        help=f"{ENGINE_HELP} of the findings' ensembles (default batch: arrays; mesa: the reference); "
+        "the class run is always mesa's"
+    ),
 ]
 
 
@@ -59,9 +67,14 @@ def _progress(ld: LoadedExercise, runs: int | None) -> Iterator[Callable[[int], 
         yield lambda k: bar.advance(task, k)
 
 
-def _compute(ld: LoadedExercise, runs: int | None) -> Findings:
+def _compute(ld: LoadedExercise, runs: int | None, engine: str) -> Findings:
     with _progress(ld, runs) as advance:
-        return compute(ld, runs, on_run_done=advance)
+        return compute(ld, runs, on_run_done=advance, engine=engine)
+
+
+def _engine(engine: str) -> str:
+    """The engine named, or one line and exit 2 before anything runs."""
+    return engine_or_exit(engine)
 
 
 def _relative(path: Path) -> str:
@@ -96,10 +109,12 @@ def show(
     name: Annotated[str, typer.Argument(help="an exercise's name (see exercise list) or its file")],
     findings: Annotated[bool, typer.Option(help="also compute and print the instructor's findings")] = False,
     runs: RunsOption = None,
+    engine: EngineOption = "batch",
 ) -> None:
     """An exercise in the terminal: the decision, goals, roles, bets, tasks and questions."""
     from sim.teaching.handout import arm_command, class_command
 
+    _engine(engine)
     ld = _load(name)
     ex = ld.exercise
     out.print(
@@ -121,8 +136,8 @@ def show(
         for i, item in enumerate(items, 1):
             out.print(f"  {i}. {literal(item)}", highlight=False)
     if findings:
-        f = _compute(ld, runs)
-        out.print(f"\n[bold]Findings[/] (computed now from {f.total_runs} runs)")
+        f = _compute(ld, runs, engine)
+        out.print(f"\n[bold]Findings[/] (computed now from {f.total_runs} runs, {engine} engine)")
         for i, t in enumerate(ex.debrief, 1):
             out.print(f"  {i}. {literal(f.text(t))}", highlight=False)
 
@@ -157,22 +172,24 @@ def handout(
     force: Annotated[
         bool, typer.Option(help="write into a non-empty --out folder (a predictions.txt there is kept)")
     ] = False,
+    engine: EngineOption = "batch",
 ) -> None:
     """Write the student handout, the instructor guide, role cards and a predictions file.
 
     Rebuilding into the same folder (``--force``) rewrites the pages with freshly computed findings
     but never a ``predictions.txt`` already there: it may hold the class's bets.
     """
+    _engine(engine)
     ld = _load(name)
     try:
         with _progress(ld, runs) as advance:
-            done = handout_to_folder(ld, out_dir, runs=runs, force=force, on_run_done=advance)
+            done = handout_to_folder(ld, out_dir, runs=runs, force=force, on_run_done=advance, engine=engine)
     except JobError as exc:
         raise fail([neutral(p) for p in exc.problems]) from None
     out.print(
         f"wrote {literal(done.folder)}/: handout.html, instructor.html, roles/ ({done.role_cards} cards), "
         f"{'kept the existing predictions.txt' if done.kept_predictions else 'predictions.txt'}; "
-        f"{done.findings.total_runs} runs computed ({done.seconds:.1f} s)",
+        f"{done.findings.total_runs} runs computed on the {engine} engine ({done.seconds:.1f} s)",
         highlight=False,
     )
 
@@ -188,8 +205,10 @@ def debrief(
     ] = None,
     runs: RunsOption = None,
     force: Annotated[bool, typer.Option(help="replace an existing debrief.html")] = False,
+    engine: EngineOption = "batch",
 ) -> None:
     """Place recorded bets and the tables' results within the model's ensemble: debrief.html."""
+    _engine(engine)
     ld = _load(name)
     try:
         with _progress(ld, runs) as advance:
@@ -201,6 +220,7 @@ def debrief(
                 force=force,
                 on_run_done=advance,
                 source=_relative(predictions),
+                engine=engine,
             )
     except JobError as exc:
         raise fail([neutral(p) for p in exc.problems]) from None

@@ -24,7 +24,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from sim.cli.common import sweep_path_or_exit
+from sim.cli.common import ENGINE_HELP, engine_or_exit, sweep_path_or_exit
 from sim.cli.exits import fail
 from sim.cli.report import show_report
 from sim.experiments.sensitivity import (
@@ -89,13 +89,17 @@ def sweep(
     csv: Annotated[bool, typer.Option("--csv", help="also write CSV copies of the tables")] = False,
     chunk_size: Annotated[
         int | None,
-        typer.Option(min=1, help="runs per task sent to a worker (default: 1000 on batch, 25 on mesa)"),
+        typer.Option(
+            min=1,
+            help="runs per task sent to a worker (default: mesa 25; batch the runs shared evenly "
+            "between the workers, at most 5000: one array block each)",
+        ),
     ] = None,
     engine: Annotated[
         str | None,
         typer.Option(
-            help="batch (default: blocks of runs as arrays) or mesa (the reference, one model per run); "
-            "--resume keeps the sweep's own engine"
+            help=f"{ENGINE_HELP} (default batch: blocks of runs as arrays; mesa: the reference, one "
+            "model per run); --resume keeps the sweep's own engine"
         ),
     ] = None,
     report: Annotated[
@@ -103,6 +107,8 @@ def sweep(
     ] = True,
 ) -> None:
     """Run a parameter sweep: a design x replicates, in parallel, resumable, into Parquet tables."""
+    if engine is not None:
+        engine = engine_or_exit(engine)
     options = SweepOptions(
         out=out_dir,
         workers=workers,

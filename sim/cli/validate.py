@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from sim.cli.common import ENGINE_HELP
 from sim.cli.exits import fail
 from sim.jobs.common import JobError
 from sim.jobs.validate import WRITTEN, Calibration, validate_to_folder
@@ -41,13 +42,23 @@ def validate_command(
             "(other runs: the seed + 1) and write calibrated.yaml",
         ),
     ] = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help=f"{ENGINE_HELP} (default batch: blocks of runs as arrays; mesa: the reference, one "
+            "model per run)"
+        ),
+    ] = "batch",
 ) -> None:
     """Run the ensemble and report which observed patterns it reproduces (docs/validation.md)."""
-    from sim.cli.common import scenario_and_seed
+    from sim.cli.common import engine_or_exit, scenario_and_seed
 
+    engine = engine_or_exit(engine)
     path, sc, seed_value = scenario_and_seed(scenario, seed, None)
     try:
-        done = validate_to_folder(path, sc, runs, seed_value, out_dir, calibrate_first=calibrate_first)
+        done = validate_to_folder(
+            path, sc, runs, seed_value, out_dir, calibrate_first=calibrate_first, engine=engine
+        )
     except JobError as exc:
         raise fail([neutral(p) for p in exc.problems]) from None
     if done.calibration is not None:
@@ -64,7 +75,11 @@ def _share(s: float, lo: float, hi: float) -> str:
 def _print(v: Validation) -> None:
     """The patterns table, the held-out tally, where the naive baseline does as well, the ranks."""
     t = Table(
-        title=Text(neutral(f"{v.scenario.name}: patterns reproduced ({v.runs} runs, seed {v.seed})")),
+        title=Text(
+            neutral(
+                f"{v.scenario.name}: patterns reproduced ({v.runs} runs, seed {v.seed}, {v.engine} engine)"
+            )
+        ),
         title_justify="left",
     )
     for col in ("pattern", "window", "share of runs (95% CI)", "nothing changes", "Brier: model / naive"):

@@ -17,6 +17,7 @@ import copy
 import functools
 import gc
 import inspect
+import itertools
 import math
 import multiprocessing
 import multiprocessing.context
@@ -76,8 +77,17 @@ class Plan:
         return len(self.design.points) * self.replicates
 
 
-CHUNK_SIZE = {"mesa": 25, "batch": BLOCK}
-"""Runs per chunk by engine: a batch block wide enough for its arrays; a few seconds of mesa runs."""
+CHUNK_SIZE = {"mesa": 25, "batch": 5 * BLOCK}
+"""The most runs per chunk by engine: a few seconds of mesa runs; a batch block as wide as memory
+allows (its day loop costs the same for 10 runs as for 5,000, so wider blocks cost less a run)."""
+
+
+def chunk_size(engine: str, runs: int, workers: int) -> int:
+    """Runs per chunk: mesa's fixed size; on batch, the runs shared evenly between the workers, at
+    most :data:`CHUNK_SIZE` (several chunks a worker keep a progress bar moving and a kill cheap)."""
+    if engine == "mesa":
+        return CHUNK_SIZE["mesa"]
+    return max(1, min(CHUNK_SIZE["batch"], math.ceil(runs / max(1, workers))))
 
 
 def make_plan(sweep: LoadedSweep, done: set[tuple[int, int]] | None = None, chunk_size: int = 25) -> Plan:
@@ -110,39 +120,66 @@ def _chunks(design: Design, todo: list[tuple[int, int]], size: int) -> Iterator[
         yield Chunk(tuple(batch))
 
 
-def invalid_points(sweep: LoadedSweep, design: Design) -> list[tuple[int, str]]:
+PARALLEL_CHECK = 4000
+"""Design points from which :func:`invalid_points` checks them on several processes."""
+
+
+def invalid_points(sweep: LoadedSweep, design: Design, workers: int = 1) -> list[tuple[int, str]]:
     """Design points whose combination of values the schema refuses (each value alone was valid).
 
     Checked in the parent before anything runs, so a sweep never stops on a point it cannot run.
     Each distinct point is checked once, by :class:`PointScenarios` (only the models its values
-    touch); a refused one is built again the slow way, for the schema's own message.
+    touch); a refused one is built again the slow way, for the schema's own message. A large design
+    is checked in ``workers`` forked local processes, a contiguous share each (neighbours share models).
     """
+    points = design.points
+    context = pool_context()
+    if workers <= 1 or len(points) < PARALLEL_CHECK or context.get_start_method() != "fork":
+        # a spawned process re-imports the simulator first: seconds, more than it would save
+        return refused_points(sweep.scenario_data, design.axes, points, 0, sweep.scenario)
+    bounds = [len(points) * i // workers for i in range(workers + 1)]
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_die_with_parent) as pool:
+        parts = [
+            pool.submit(refused_points, sweep.scenario_data, design.axes, points[a:b], a)
+            for a, b in itertools.pairwise(bounds)
+        ]
+        return [bad for part in parts for bad in part.result()]
 
-    build = PointScenarios(sweep.scenario_data, sweep.scenario, design.axes)
-    with paused_gc():
-        return _refused(sweep, design, build)
 
+def refused_points(
+    scenario_data: dict,
+    axes: Sequence[str],
+    points: Sequence[dict],
+    first: int = 0,
+    base: Scenario | None = None,
+) -> list[tuple[int, str]]:
+    """(index, the schema's message) of each refused point of ``points`` (numbered from ``first``).
 
-def _refused(sweep: LoadedSweep, design: Design, build: PointScenarios) -> list[tuple[int, str]]:
+    Takes the scenario as data, not as models: a process receives it pickled, and pydantic's
+    parametrised models (``Seeded[...]``) do not pickle.
+    """
     from pydantic import ValidationError
 
+    base = Scenario.model_validate(scenario_data) if base is None else base
+    build = PointScenarios(scenario_data, base, axes)
     bad: list[tuple[int, str]] = []
     checked: dict[tuple, str | None] = {}
-    for i, point in enumerate(design.points):
-        key = tuple(point.values())  # a design's points name the same axes in the same order
-        if key not in checked:
-            checked[key] = None
-            try:
-                build(tuple(point.items()), check=True)
-            except ValueError:  # a pydantic ValidationError too
+    with paused_gc():
+        for i, point in enumerate(points, first):
+            key = tuple(point.values())  # a design's points name the same axes in the same order
+            if key not in checked:
+                checked[key] = None
                 try:
-                    scenario_at(sweep.scenario_data, tuple(point.items()))
-                except ValidationError as exc:
-                    err = exc.errors(include_url=False)[0]
-                    loc = ".".join(str(k) for k in err["loc"])
-                    checked[key] = f"{loc}: {err['msg'].removeprefix('Value error, ')}"
-        if checked[key] is not None:
-            bad.append((i, checked[key]))
+                    build(tuple(point.items()), check=True)
+                except ValueError:  # a pydantic ValidationError too
+                    try:
+                        scenario_at(scenario_data, tuple(point.items()))
+                    except ValidationError as exc:
+                        err = exc.errors(include_url=False)[0]
+                        loc = ".".join(str(k) for k in err["loc"])
+                        checked[key] = f"{loc}: {err['msg'].removeprefix('Value error, ')}"
+            if checked[key] is not None:
+                bad.append((i, checked[key]))
     return bad
 
 
@@ -240,14 +277,16 @@ class PointScenarios:
                 break
         self.root = _compile(trie, base) if self.routes is not None else None
         self.cache: dict = {}
+        self.leaves: dict = {}
 
     def __call__(self, overrides: Sequence[tuple[str, object]], check: bool = False) -> Scenario:
         values = dict(overrides)
         if self.root is None or list(values) != self.axes:
             return scenario_at(self.data, overrides)
         raw = [values[a] for a in self.axes]
-        if len(self.cache) > self.CACHE:
+        if len(self.cache) + len(self.leaves) > self.CACHE:
             self.cache.clear()
+            self.leaves.clear()
         return self._build(self.root, raw, check)  # type: ignore[return-value]
 
     def _build(self, node: _Node, raw: list, check: bool) -> object:
@@ -258,7 +297,10 @@ class PointScenarios:
         updates = {}
         for step, child, old in node.children:
             if isinstance(child, int):
-                updates[step] = self._leaf(old, child, raw[child])
+                leaf = self.leaves.get((child, raw[child]))
+                if leaf is None:
+                    leaf = self.leaves[child, raw[child]] = self._leaf(old, child, raw[child])
+                updates[step] = leaf
             else:
                 updates[step] = self._build(child, raw, check)
         model = node.base
@@ -609,20 +651,32 @@ def cap_workers(requested: int, tasks: int) -> int:
     return max(1, min(requested, MAX_WORKERS, 2 * default_workers(), max(tasks, 1)))
 
 
-PROBE_RUNS = {"mesa": 2, "batch": 16}
-"""Runs timed for the estimate: a batch block's cost per run falls with its width, so it needs more."""
+def estimate_seconds(
+    sweep: LoadedSweep, total_runs: int, workers: int, engine: str = "batch", chunk_size: int = 25
+) -> float:
+    """Time a few runs of the base scenario here and scale to the plan (a rough guide).
 
-
-def estimate_seconds(sweep: LoadedSweep, total_runs: int, workers: int, engine: str = "batch") -> float:
-    """Time a few runs of the base scenario here and scale to the plan (a rough guide)."""
-    probe = min(PROBE_RUNS[engine], max(total_runs, 1))
-    started = time.perf_counter()
+    A mesa run costs the same alone or in a chunk: two runs are timed. A batch block costs a fixed
+    part (the day loop over arrays) plus a little per run: blocks of 2 and 34 runs give both.
+    """
     try:
-        run_block(engine, sweep.scenario, range(probe), sweep.spec.seed, sweep.spec.days)
+        if engine == "mesa" or total_runs <= 34:
+            probe = min(2 if engine == "mesa" else 34, max(total_runs, 1))
+            per_run = _timed(engine, sweep, probe) / probe
+            return per_run * total_runs / max(1, workers) * (1.0 if workers == 1 else 1.1)
+        small, large = _timed(engine, sweep, 2), _timed(engine, sweep, 34)
     except Exception:  # an estimate is a guide: a failing probe must not stop the sweep
         return math.nan
-    per_run = (time.perf_counter() - started) / probe
-    return per_run * total_runs / max(1, workers) * (1.0 if workers == 1 else 1.1)
+    per_run = max(large - small, 0.0) / 32
+    fixed = max(small - 2 * per_run, 0.0)
+    chunks = math.ceil(total_runs / chunk_size)
+    return (fixed * chunks + per_run * total_runs) / max(1, min(workers, chunks))
+
+
+def _timed(engine: str, sweep: LoadedSweep, runs: int) -> float:
+    started = time.perf_counter()
+    run_block(engine, sweep.scenario, range(runs), sweep.spec.seed, sweep.spec.days)
+    return time.perf_counter() - started
 
 
 def points_table(

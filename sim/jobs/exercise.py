@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.data import shown
+from sim.experiments.engines import ENGINES
 from sim.experiments.folder import FolderError, prepare_output_dir, refuse_dangerous
 from sim.experiments.store import write_atomic
 from sim.jobs.common import JobError
@@ -59,15 +60,18 @@ def handout_to_folder(
     runs: int | None = None,
     force: bool = False,
     on_run_done: Callable[[int], None] | None = None,
+    engine: str = "batch",
 ) -> HandoutOutcome:
-    """Compute the findings and write the class pack into ``out`` (default: handouts/NAME).
+    """Compute the findings (ensembles on ``engine``) and write the class pack into ``out`` (default:
+    handouts/NAME).
 
     ``force`` writes into a non-empty folder: the pages are rewritten, a ``predictions.txt`` is kept.
     """
+    _check_engine(engine)
     started = time.perf_counter()
     target = out or Path("handouts") / loaded.name
     with pack_folder(target, loaded.name, force):
-        f = compute(loaded, runs, on_run_done=on_run_done)
+        f = compute(loaded, runs, on_run_done=on_run_done, engine=engine)
         pack = build_handout(f, shown(loaded.path))
         pages = {"handout.html": pack.student, "instructor.html": pack.instructor}
         pages.update({f"roles/{r}.html": html for r, html in pack.roles.items()})
@@ -84,18 +88,25 @@ def debrief_to_folder(
     force: bool = False,
     on_run_done: Callable[[int], None] | None = None,
     source: str | None = None,
+    engine: str = "batch",
 ) -> DebriefOutcome:
     """Place the bets and table results in ``predictions`` within the ensemble; write debrief.html
     into ``out`` (default: the predictions file's folder). ``source`` names the file on the page."""
+    _check_engine(engine)
     try:
         entries = read_predictions(predictions, loaded)
     except ScenarioError as exc:
         raise JobError(exc.problems) from None
     path = debrief_folder(out or predictions.parent, force)
-    f = compute(loaded, runs, on_run_done=on_run_done)
+    f = compute(loaded, runs, on_run_done=on_run_done, engine=engine)
     page, placed = debrief_page(f, entries, source or str(predictions))
     write_atomic(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
     return DebriefOutcome(path, f, placed)
+
+
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise JobError([f"--engine: expected {' or '.join(ENGINES)}, got {engine!r}"])
 
 
 def predictions_of_another_exercise(path: Path, name: str) -> str | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.experiments.designs import Design, build_design, size_problem
+from sim.experiments.designs import Design, build_design, expected_size, size_problem
 from sim.experiments.engines import ENGINES
 from sim.experiments.folder import safe_name
 from sim.experiments.manifest import Manifest, now
@@ -35,10 +35,10 @@ from sim.experiments.store import (
     write_parquet,
 )
 from sim.experiments.sweep import (
-    CHUNK_SIZE,
     Plan,
     Progress,
     cap_workers,
+    chunk_size,
     default_workers,
     estimate_seconds,
     execute,
@@ -273,7 +273,10 @@ def read_manifest(path: Path, consequence: str) -> dict:
 
 
 def _plan(sw: LoadedSweep, done: set, target: Path, options: SweepOptions, engine: str) -> SweepPlan:
-    plan = make_plan(sw, done, options.chunk_size or CHUNK_SIZE[engine])
+    asked = options.workers or default_workers()
+    todo = max(0, expected_size(sw.spec) * sw.spec.replicates - len(done))
+    size = options.chunk_size or chunk_size(engine, todo, min(asked, default_workers()))
+    plan = make_plan(sw, done, size)
     todo = len(plan.todo)
     if options.max_runs is not None and todo > options.max_runs:
         raise JobError(
@@ -282,17 +285,17 @@ def _plan(sw: LoadedSweep, done: set, target: Path, options: SweepOptions, engin
                 f"(nothing was run)"
             ]
         )
-    bad = invalid_points(sw, plan.design)
-    if bad:
-        raise JobError(_invalid_lines(sw, plan.design, bad))
-    asked = options.workers or default_workers()
     if options.executor == "dask":
         mode = "dask " + (options.scheduler or "LocalCluster")
         workers = cap_workers(asked, len(plan.chunks)) if not options.scheduler else asked
     else:
         workers = cap_workers(asked, len(plan.chunks))
         mode = "in-process" if workers == 1 else "local processes"
-    estimate = estimate_seconds(sw, todo, workers, engine) if todo else 0.0
+    checkers = 1 if options.workers == 1 else min(asked, default_workers())  # here, whatever the executor
+    bad = invalid_points(sw, plan.design, checkers)
+    if bad:
+        raise JobError(_invalid_lines(sw, plan.design, bad))
+    estimate = estimate_seconds(sw, todo, workers, engine, plan.chunk_size) if todo else 0.0
     return SweepPlan(sw, plan, target, workers, asked, mode, len(done), options.resume, estimate, engine)
 
 

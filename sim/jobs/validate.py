@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from sim.experiments.engines import ENGINES
 from sim.experiments.manifest import Manifest
 from sim.experiments.store import write_atomic, write_csv, write_json
 from sim.jobs.common import JobError, output, results_folder
@@ -68,11 +69,15 @@ def validate_to_folder(
     out: Path | None = None,
     *,
     calibrate_first: bool = False,
+    engine: str = "batch",
 ) -> ValidationFolder:
     """Validate ``sc`` (and, with ``calibrate_first``, its calibrated version) and write the folder.
 
-    ``out`` (default: a new folder results/validate-NAME-TIME) must be empty or not exist.
+    ``out`` (default: a new folder results/validate-NAME-TIME) must be empty or not exist. The
+    ensembles run on ``engine`` (``batch`` or ``mesa``), which the manifest records.
     """
+    if engine not in ENGINES:
+        raise JobError([f"--engine: expected {' or '.join(ENGINES)}, got {engine!r}"])
     try:
         check_validatable(sc)
     except ValidationError as exc:
@@ -80,18 +85,22 @@ def validate_to_folder(
     fresh = out is None
     target = results_folder(sc.name, prefix="validate-") if out is None else Path(out)
     with output(target, "new", fresh=fresh):
-        results = [validate(sc, runs, seed)]
+        results = [validate(sc, runs, seed, engine)]
         calibration = None
         if calibrate_first:
-            calibration = calibrate_into(path, sc, runs, seed + 1, target)
-            results.append(validate(load_scenario(calibration.scenario), runs, seed))
+            calibration = calibrate_into(path, sc, runs, seed + 1, target, engine)
+            results.append(validate(load_scenario(calibration.scenario), runs, seed, engine))
         manifest = Manifest.of(
             "validate",
             sc,
             path,
             seed,
-            reproduce="sim.validation.validate.validate(scenario, runs, seed): runs 0..runs-1 of the seed",
+            reproduce=(
+                "sim.validation.validate.validate(scenario, runs, seed, engine): runs 0..runs-1 of the "
+                "seed on the engine"
+            ),
             runs=runs,
+            engine=engine,
             calibrated=calibrate_first,
         )
         document = {"validated": [summary(v) for v in results], "manifest": manifest.to_dict()}
@@ -103,10 +112,12 @@ def validate_to_folder(
     return ValidationFolder(target, results, calibration)
 
 
-def calibrate_into(path: Path, sc: Scenario, runs: int, seed: int, target: Path) -> Calibration:
+def calibrate_into(
+    path: Path, sc: Scenario, runs: int, seed: int, target: Path, engine: str = "batch"
+) -> Calibration:
     """Grid-search the calibration assumptions on days 0-30 with ``seed``; write calibration.csv and
     the best point as calibrated.yaml, a scenario extending ``path`` with each value's evidence."""
-    grid = calibrate(path, runs, seed)
+    grid = calibrate(path, runs, seed, engine=engine)
     write_csv(target / "calibration.csv", grid)
     best = grid.iloc[0]
     own = [value_at(sc, k) for k in CALIBRATION_GRID]

@@ -2,7 +2,9 @@
 
 Nothing here is typed in by hand: every number a handout states comes from :func:`compute`, which
 runs the exercise's ensembles with the current model, so a handout rebuilt after the model or a
-scenario changed states the new numbers.
+scenario changed states the new numbers. The arms' ensembles run on the batch engine by default
+(``engine="mesa"``: the reference); the class run is always the mesa model's run 0 of the class code,
+the run a student gets from ``run --code`` (its decisions are shown step by step).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sim.experiments.engines import blocks, check_engine
 from sim.experiments.ensemble import run_one
 from sim.model.results import NO_TRUCE, RunResult, run_row
 from sim.scenario.schema import Scenario
@@ -46,6 +49,8 @@ class Findings:
     arms: dict[str, ArmRuns]
     class_result: RunResult
     """Run 0 of the class code, with its days and events (for the handout's figures)."""
+    engine: str = "batch"
+    """The engine the arms' ensembles ran on."""
 
     def quantity(self, ref: Ref) -> Quantity:
         return self.arms[ref.arm].quantity(ref)
@@ -69,8 +74,13 @@ def compute(
     loaded: LoadedExercise,
     runs: int | None = None,
     on_run_done: Callable[[int], None] | None = None,
+    engine: str = "batch",
 ) -> Findings:
-    """Run every arm (``runs`` overrides each arm's number of runs) and the class run."""
+    """Run every arm on ``engine`` (``runs`` overrides each arm's number of runs) and the class run.
+
+    ``on_run_done(k)`` is told of ``k`` more finished runs (a block's worth at a time).
+    """
+    check_engine(engine)
     ex = loaded.exercise
     code = ex.code
     class_result = run_one(loaded.class_scenario, code.seed, 0)
@@ -81,13 +91,13 @@ def compute(
     }
     for name, arm in ex.arms.items():
         sc = loaded.arm_scenarios[name]
-        rows = []
-        for k in range(runs or arm.runs):
-            rows.append(run_row(run_one(sc, arm.seed, k, record=False)))
+        rows: list[dict] = []
+        for block in blocks(engine, sc, runs or arm.runs, arm.seed):
+            rows += block.rows
             if on_run_done is not None:
-                on_run_done(1)
+                on_run_done(len(block.rows))
         arms[name] = ArmRuns(name, arm.label, sc, arm.seed, rows, list(arm.set))
-    return Findings(loaded, arms, class_result)
+    return Findings(loaded, arms, class_result, engine)
 
 
 def planned_runs(loaded: LoadedExercise, runs: int | None = None) -> int:

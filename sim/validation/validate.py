@@ -12,14 +12,14 @@ the model's signed packages. Pure computation: ``sim.jobs.validate`` writes a fo
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sim.experiments.ensemble import run_one
+from sim.experiments.engines import blocks, check_engine
 from sim.experiments.manifest import scenario_sha256
 from sim.model.ceasefire import benchmark_compromise
-from sim.model.results import run_row
 from sim.scenario.schema import Scenario
 from sim.stats import wilson
 from sim.validation.patterns import DAYS_NEEDED, PATTERNS, PHASES_NEEDED, evaluate, nothing_changes
@@ -78,6 +78,8 @@ class Validation:
     """(quantity, observed, where it falls among the runs)."""
     packages: list[tuple[str, float, float | None]] = field(default_factory=list)
     """(issue, naive weighted-mean benchmark, the model's median signed term)."""
+    engine: str = "batch"
+    """The engine the ensemble ran on."""
 
 
 def _share(k: int, n: int) -> tuple[float, float, float]:
@@ -85,15 +87,31 @@ def _share(k: int, n: int) -> tuple[float, float, float]:
     return k / n, lo, hi
 
 
-def validate(sc: Scenario, runs: int, seed: int | None = None) -> Validation:
+def ensemble_runs(
+    engine: str, sc: Scenario, runs: int, seed: int, horizon: int | None = None
+) -> Iterator[tuple[dict, dict[str, list]]]:
+    """Runs 0..runs-1 of ``seed`` on ``engine``, each as its row and its day columns (as a
+    ``RunResult``'s ``days``), block by block: the patterns read both."""
+    check_engine(engine)
+    for block in blocks(engine, sc, runs, seed, horizon, record=True):
+        assert block.days is not None
+        columns = [c for c in block.days.columns if c not in ("run", "seed", "date")]
+        by_run = {
+            int(k): {c: group[c].tolist() for c in columns}
+            for k, group in block.days.groupby("run", sort=False, observed=True)
+        }
+        for row in block.rows:
+            yield row, by_run[int(row["run"])]
+
+
+def validate(sc: Scenario, runs: int, seed: int | None = None, engine: str = "batch") -> Validation:
+    """Runs 0..runs-1 of ``seed`` (default: the scenario's) on ``engine``, set against the record."""
     check_validatable(sc)
     seed = sc.seed if seed is None else seed
     rows, occupancy, cumulative = [], [], []
     packages: dict[str, list[float]] = {}
-    for k in range(runs):
-        result = run_one(sc, seed, k)
-        row = run_row(result)
-        days = result.days
+    for row, days in ensemble_runs(engine, sc, runs, seed):
+        k = int(row["run"])
         hits = evaluate(row, days)
         first_end = None
         e = row["energy_truce_entered_day"]
@@ -164,6 +182,7 @@ def validate(sc: Scenario, runs: int, seed: int | None = None) -> Validation:
         exchanges=q.reset_index(),
         ranks=_ranks(table),
         packages=package_terms,
+        engine=engine,
     )
 
 
@@ -211,6 +230,7 @@ def summary(v: Validation) -> dict:
         "scenario_sha256": scenario_sha256(v.scenario),
         "seed": v.seed,
         "runs": v.runs,
+        "engine": v.engine,
         "patterns": {p.id: {"text": p.text, "window": p.window, "share": v.shares[p.id]} for p in PATTERNS},
         "all_at_once": v.all_share,
         "held_out_at_once": v.held_out_share,
@@ -281,7 +301,9 @@ CALIBRATION_GRID: dict[str, list[float]] = {
 """Assumptions the article does not fix, tried against the record's first 30 days."""
 
 
-def calibrate(path, runs: int, seed: int, grid: dict[str, list[float]] | None = None) -> pd.DataFrame:
+def calibrate(
+    path, runs: int, seed: int, grid: dict[str, list[float]] | None = None, engine: str = "batch"
+) -> pd.DataFrame:
     """Each grid point's share of runs reproducing every calibration-window pattern (days 0-30).
 
     Only the first 30 days are used: the held-out patterns are left for :func:`validate`, so the
@@ -299,10 +321,8 @@ def calibrate(path, runs: int, seed: int, grid: dict[str, list[float]] | None = 
         point = dict(zip(grid, values, strict=True))
         sc = load_scenario(path, list(point.items()))
         hits = 0
-        for k in range(runs):
-            result = run_one(sc, seed, k, horizon=31)
-            row = run_row(result)
-            hits += all(p.test(row, result.days) for p in early)
+        for row, days in ensemble_runs(engine, sc, runs, seed, horizon=31):
+            hits += all(p.test(row, days) for p in early)
         share, lo, hi = _share(hits, runs)
         rows.append({**point, "share_calibration_patterns": share, "low": lo, "high": hi})
     table = pd.DataFrame(rows)
