@@ -120,14 +120,19 @@ def prose_parts(parts: list[Part]) -> str:
 
 
 # -- commands ------------------------------------------------------------------------------------
-def arm_command(name: str, arm: Arm, runs: int | None = None) -> str:
+def arm_command(name: str, arm: Arm, runs: int | None = None, engine: str = "batch") -> str:
     """The command that runs an arm: ``python run_sim.py run --seed SCENARIO@SEED --runs N --set ...``.
 
-    ``runs`` is the number the handout was built with, if not the arm's own.
+    ``runs`` is the number the handout was built with, if not the arm's own; ``engine`` the engine its
+    findings ran on (``run``'s default is mesa, so the command names it: the same engine gives the
+    same runs, the other only the same distribution).
     """
     runs = runs or arm.runs
     sets = "".join(f" --set {shlex.quote(s)}" for s in arm.set)
-    return f"python run_sim.py run --seed {arm.scenario}@{arm.seed} --runs {runs}{sets} --out results/{name}"
+    return (
+        f"python run_sim.py run --seed {arm.scenario}@{arm.seed} --runs {runs} --engine {engine}{sets}"
+        f" --out results/{name}"
+    )
 
 
 def class_command(ex: Exercise, sets: list[str] = (), code: str | None = None) -> str:
@@ -264,7 +269,7 @@ def _how_to_run(f: Findings) -> str:
     for _i, t in enumerate(ex.tasks, 1):
         cmds = []
         if t.run:
-            cmds.append(arm_command(t.run, ex.arms[t.run], len(f.arms[t.run].rows)))
+            cmds.append(arm_command(t.run, ex.arms[t.run], len(f.arms[t.run].rows), f.engine))
         if t.set:
             cmds.append(class_command(ex, t.set))
         block = "".join(f'<pre class="cmd">{esc(c)}</pre>' for c in cmds)
@@ -461,7 +466,8 @@ def _arms(f: Findings, labels: Labels) -> str:
     ex = f.loaded.exercise
     rows = []
     for name, arm in ex.arms.items():
-        rows.append((esc(arm.label), f"<code>{esc(arm_command(name, arm, len(f.arms[name].rows)))}</code>"))
+        command = arm_command(name, arm, len(f.arms[name].rows), f.engine)
+        rows.append((esc(arm.label), f"<code>{esc(command)}</code>"))
     ens = {name: f.arms[name].rows for name in ex.arms}
     names = {name: esc(arm.label) for name, arm in ex.arms.items()}
     phases = list(dict.fromkeys(p for name in ex.arms for p in f.arms[name].scenario.phases))
