@@ -37,7 +37,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from sim.experiments.designs import Design, build_design
-from sim.experiments.engines import BLOCK, check_engine, run_block
+from sim.experiments.engines import check_engine, run_block
 from sim.experiments.store import PARTS, write_part
 from sim.experiments.sweep_spec import LoadedSweep
 from sim.scenario.loader import apply_override
@@ -77,7 +77,7 @@ class Plan:
         return len(self.design.points) * self.replicates
 
 
-CHUNK_SIZE = {"mesa": 25, "batch": 5 * BLOCK}
+CHUNK_SIZE = {"mesa": 25, "batch": 5000}
 """The most runs per chunk by engine: a few seconds of mesa runs; a batch block as wide as memory
 allows (its day loop costs the same for 10 runs as for 5,000, so wider blocks cost less a run)."""
 

@@ -582,7 +582,7 @@ class Block:
         self.terr_end[:, :, 0] = np.nan
         # aid: levels decided per day (column OFF + day), with prefix sums for windows
         self.off = max([int(np.max(lag)) for _, _, _, lag in self.aid], default=0) + 1
-        width = self.off + self.horizon + 400
+        width = self.off + self.horizon + 1
         self.aid_hist = []
         self.aid_cs = []
         for _, issue, _, _ in self.aid:
