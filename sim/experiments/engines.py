@@ -126,4 +126,7 @@ def batch_events_frame(out: BatchOutput) -> pd.DataFrame:
     """The batch engine's events in ``events.parquet``'s form (as :func:`events_frame`)."""
     from sim.model.results import EVENT_FIELDS
 
-    return pd.DataFrame(out.events or [], columns=["run", "seed", *EVENT_FIELDS])
+    columns = ["run", "seed", *EVENT_FIELDS]
+    if not out.events:
+        return pd.DataFrame(columns=columns)
+    return pd.DataFrame({k: out.events[k] for k in columns})

@@ -65,7 +65,7 @@ class BatchOutput:
     """A block's runs: one ``runs.csv`` row per run; recording, day columns and events.
 
     ``days``: column -> array of shape (runs, days) (status columns hold the status strings);
-    ``events``: tuples ``(run, seed, *EVENT_FIELDS)``.
+    ``events``: column -> array, one entry per event (``run``, ``seed``, then EVENT_FIELDS).
     """
 
     runs: list[int]
@@ -73,7 +73,7 @@ class BatchOutput:
     start_dates: list[dt.date]
     rows: list[dict]
     days: dict[str, np.ndarray] | None = None
-    events: list[tuple] | None = None
+    events: dict[str, np.ndarray] | None = None
 
 
 def structure(scenario: Scenario, horizon: int | None = None) -> str:
@@ -133,7 +133,7 @@ def run_batch(
     if len(scenarios) != len(runs):
         raise ValueError(f"{len(scenarios)} scenarios for {len(runs)} runs")
     if not runs:
-        return BatchOutput([], [], [], [], {} if record else None, [] if record else None)
+        return BatchOutput([], [], [], [], {} if record else None, {} if record else None)
     keys: dict[int, str] = {}
     groups: dict[str, list[int]] = {}
     for i, sc in enumerate(scenarios):
@@ -155,7 +155,10 @@ def run_batch(
         if any(list(out.days or {}) != cols for _, out in parts):
             raise ValueError("runs of different structure cannot share one days table; run them apart")
         days = {c: np.concatenate([out.days[c] for _, out in parts])[order] for c in cols}  # type: ignore[index]
-        events = [e for _, out in parts for e in out.events or []]
+        keys = list(parts[0][1].events or {})
+        events = {k: np.concatenate([out.events[k] for _, out in parts]) for k in keys}  # type: ignore[index]
+        by_run = np.lexsort((events["day"], events["run"]))
+        events = {k: v[by_run] for k, v in events.items()}
     return BatchOutput(
         [runs[i] for i in range(len(runs))],
         [seed] * len(runs),
@@ -1569,32 +1572,42 @@ class Block:
             (self.day, idx.copy(), actor, self.phases[phase] if phase >= 0 else "", event, numbers, detail)
         )
 
-    def _format_events(self) -> list[tuple]:
-        """The events as ``(run, seed, *EVENT_FIELDS)`` tuples, built a group of runs at a time."""
+    def _format_events(self) -> dict[str, np.ndarray]:
+        """The events as columns (``run``, ``seed``, then EVENT_FIELDS), ordered by run then day.
+
+        Kept sparse while running (one entry per group of runs an event concerns) and spread into
+        one row per run only here, at write time, as whole arrays.
+        """
         from sim.model.results import EVENT_FIELDS
 
         numeric = EVENT_FIELDS[4:12]
-        out: list[tuple] = []
+        parts: dict[str, list[np.ndarray]] = {
+            k: [] for k in ("run", "day", "actor", "phase", "event", *numeric, "detail")
+        }
         for day, idx, actor, phase, event, numbers, detail in self.events:
             n = idx.size
-            columns = [
-                self.run_ids[idx].tolist(),
-                [self.seed] * n,
-                [day] * n,
-                [actor] * n,
-                [phase] * n,
-                np.broadcast_to(np.asarray(event, object), (n,)).tolist(),
-            ]
+            parts["run"].append(self.run_ids[idx])
+            parts["day"].append(np.full(n, day, np.int64))
+            parts["actor"].append(np.full(n, actor, object))
+            parts["phase"].append(np.full(n, phase, object))
+            parts["event"].append(np.broadcast_to(np.asarray(event, object), (n,)))
             for k in numeric:
                 value = numbers.get(k)
-                columns.append(
-                    [math.nan] * n
-                    if value is None
-                    else np.broadcast_to(np.asarray(value, float), (n,)).tolist()
+                parts[k].append(
+                    np.full(n, math.nan) if value is None else np.broadcast_to(np.asarray(value, float), (n,))
                 )
-            columns.append([detail] * n)
-            out.extend(zip(*columns, strict=True))
-        out.sort(key=lambda e: (e[0], e[2]))
+            parts["detail"].append(np.full(n, detail, object))
+        if not self.events:
+            cols = {
+                k: np.empty(0, np.int64 if k in ("run", "day") else float if k in numeric else object)
+                for k in parts
+            }
+        else:
+            cols = {k: np.concatenate(v) for k, v in parts.items()}
+        order = np.lexsort((cols["day"], cols["run"]))  # stable: a day's events keep their order
+        out = {"run": cols["run"][order], "seed": np.full(order.size, self.seed, np.int64)}
+        for k in EVENT_FIELDS:
+            out[k] = cols[k][order]
         return out
 
     def output(self) -> BatchOutput:
