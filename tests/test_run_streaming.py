@@ -115,3 +115,30 @@ def test_memory_is_flat_in_the_number_of_runs(tmp_path, baseline):
     small = _peak_mib(tmp_path / "a", baseline, 50)
     large = _peak_mib(tmp_path / "b", baseline, 200)
     assert large < 2 * small, (small, large)
+
+
+def test_report_reads_the_stored_days_a_few_columns_at_a_time(tmp_path, baseline, small_blocks):
+    """The report's ensemble figures from the stored table (chunked, arrays) equal those from it in memory."""
+    from sim.plots import ensemble as ens
+    from sim.reports import build
+
+    outcome = run_to_folder(
+        baseline, 12, scenario_file="baseline", seed=SEED, days=DAYS, out=tmp_path / "o", report=False
+    )
+    table = build.DayTable(outcome.folder / "days.parquet")
+    days = pd.read_parquet(outcome.folder / "days.parquet")
+    phases = list(baseline.phases)
+    assert table.grid is not None and table.last_day() == DAYS
+    chunked = build.occupancy(table, phases)
+    pd.testing.assert_frame_equal(chunked, ens.occupancy_frame(days, phases))
+    for columns, weekly in (
+        ({"a": "trust_russia_ukraine", "b": "cost_ukraine"}, False),
+        ({"true": "violations_true", "perceived": "violations_perceived"}, True),
+    ):
+        pd.testing.assert_frame_equal(
+            build.fan(table, columns, weekly=weekly), ens.fan_frame(days, columns, weekly=weekly), rtol=1e-12
+        )
+    run = int(days["run"].iloc[-1])
+    pd.testing.assert_frame_equal(
+        table.read(run=run), days[days["run"] == run].reset_index(drop=True), check_categorical=False
+    )

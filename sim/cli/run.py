@@ -22,7 +22,7 @@ from sim.jobs import JobError, RunOutcome, run_to_folder
 from sim.text import literal, neutral
 
 MAX_RUNS = 100_000
-"""Days and events go to their files block by block; only the runs table is held (~1 KiB a run)."""
+"""Days and events go to their files block by block; the runs table is held (under 1 KiB a run)."""
 
 
 def run(
@@ -36,7 +36,7 @@ def run(
             "-n",
             min=1,
             max=MAX_RUNS,
-            help=f"runs in the ensemble (at most {MAX_RUNS}; written as they finish, memory stays flat)",
+            help=f"runs in the ensemble (at most {MAX_RUNS}; days and events are written block by block)",
         ),
     ] = 200,
     seed: Annotated[str | None, typer.Option(help=SEED_HELP)] = None,
@@ -60,8 +60,8 @@ def run(
         str,
         typer.Option(
             metavar="mesa|batch",
-            help=f"{ENGINE_HELP}. mesa (default) records every decision event; batch is much faster "
-            "for large ensembles and records fewer events (docs/engines.md)",
+            help=f"{ENGINE_HELP} (default mesa: every decision event recorded; batch: much faster for "
+            "large ensembles, records fewer events; docs/engines.md)",
         ),
     ] = "mesa",
 ) -> None:

@@ -161,6 +161,35 @@ def fan_frame(days: pd.DataFrame, columns: Mapping[str, str], *, weekly: bool = 
     return out[["series", "day", *[f"q{round(v * 100):02d}" for v in QUANTILES]]]
 
 
+def fan_frame_wide(
+    day_numbers: Sequence[int] | np.ndarray, columns: Mapping[str, np.ndarray], *, weekly: bool = False
+) -> pd.DataFrame:
+    """:func:`fan_frame` of series given as runs x days arrays (column ``j`` is day ``day_numbers[j]``).
+
+    The same quantiles without the long table: a large ensemble's days fit as one float array per
+    series. Every run must have every day (as ``run`` writes them).
+    """
+    names = [f"q{round(v * 100):02d}" for v in QUANTILES]
+    days = np.asarray(day_numbers, dtype="int64")
+    if weekly:
+        week = (days - 1) // 7
+        weeks, counts = np.unique(week, return_counts=True)
+        full = weeks[counts == 7]
+        if not len(full):  # e.g. weekly sums of a run shorter than a week
+            return pd.DataFrame(columns=["series", "day", *names])
+        columns = {
+            name: np.stack([v[:, week == w].sum(axis=1) for w in full], axis=1) for name, v in columns.items()
+        }
+        days = full * 7 + 1
+    parts = []
+    for name, values in columns.items():
+        values = np.asarray(values, dtype="float64")
+        quantile = np.nanquantile if np.isnan(values).any() else np.quantile
+        q = quantile(values, list(QUANTILES), axis=0)
+        parts.append(pd.DataFrame({"series": name, "day": days, **dict(zip(names, q, strict=True))}))
+    return pd.concat(parts, ignore_index=True)
+
+
 def fan_figure(
     frame: pd.DataFrame,
     labels: Labels,

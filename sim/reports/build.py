@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from functools import cached_property
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -171,17 +174,99 @@ class DayTable:
         except Exception as exc:
             raise ReportError(f"{self.path}: unreadable ({type(exc).__name__}: {exc})") from None
 
+    def chunks(self, columns: list[str], rows: int = 2**18) -> Iterator[pd.DataFrame]:
+        """The table's ``columns``, ``rows`` rows or so at a time (in file order; small row groups joined)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            pending: list[pa.RecordBatch] = []
+            for batch in pq.ParquetFile(self.path).iter_batches(batch_size=rows, columns=columns):
+                pending.append(batch)
+                if sum(b.num_rows for b in pending) >= rows:
+                    yield pa.Table.from_batches(pending).to_pandas()
+                    pending = []
+            if pending:
+                yield pa.Table.from_batches(pending).to_pandas()
+        except Exception as exc:
+            raise ReportError(f"{self.path}: unreadable ({type(exc).__name__}: {exc})") from None
+
     def last_day(self) -> int:
-        """The highest day number (from the file's statistics when it has them)."""
-        return int(self.read(["day"])["day"].max())
+        """The highest day number."""
+        return int(max(chunk["day"].max() for chunk in self.chunks(["day"])))
+
+    @cached_property
+    def grid(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The runs and the days (sorted) if every run has every day once, as ``run`` writes; else None."""
+        runs, days, rows = np.array([], dtype="int64"), np.array([], dtype="int64"), 0
+        for c in self.chunks(["run", "day"]):
+            runs = np.union1d(runs, c["run"].to_numpy())
+            days = np.union1d(days, c["day"].to_numpy())
+            rows += len(c)
+        if rows != len(runs) * len(days):
+            return None
+        seen = np.zeros((len(runs), len(days)), dtype=bool)
+        for c in self.chunks(["run", "day"]):
+            seen[_cells(c, runs, days)] = True
+        return (runs, days) if seen.all() else None
+
+    def matrix(self, column: str) -> np.ndarray:
+        """``column`` as a runs x days float array (in :attr:`grid`'s order), filled a row group at a time."""
+        assert self.grid is not None
+        runs, days = self.grid
+        out = np.full((len(runs), len(days)), np.nan)
+        for c in self.chunks(["run", "day", column]):
+            out[_cells(c, runs, days)] = c[column].to_numpy(dtype="float64")
+        return out
+
+
+def _cells(chunk: pd.DataFrame, runs: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's cell in a runs x days array (``runs`` and ``days`` sorted, holding every value)."""
+    return np.searchsorted(runs, chunk["run"].to_numpy()), np.searchsorted(days, chunk["day"].to_numpy())
 
 
 Days = pd.DataFrame | DayTable
 """An ensemble's days: a frame in memory, or a stored table read column by column."""
 
 
-def _day_columns(days: Days, columns: list[str]) -> pd.DataFrame:
-    return days.read(columns) if isinstance(days, DayTable) else days[columns]
+def occupancy(days: Days, phases: list[str]) -> pd.DataFrame:
+    """:func:`sim.plots.ensemble.occupancy_frame`, counted a block of runs at a time from a stored table."""
+    if not isinstance(days, DayTable):
+        return ens.occupancy_frame(days, phases)
+    runs: set[int] = set()
+    counts: dict[str, list[pd.Series]] = {p: [] for p in phases}
+    for chunk in days.chunks(["run", "day", *[f"{p}_status" for p in phases]]):
+        runs.update(chunk["run"].unique().tolist())
+        for p in phases:
+            c = chunk.groupby(["day", f"{p}_status"], observed=True).size()
+            counts[p].append(c.set_axis(c.index.set_levels(c.index.levels[1].astype(str), level=1)))
+    parts = []
+    for p in phases:
+        c = pd.concat(counts[p]).groupby(level=[0, 1]).sum().astype("int64")
+        c.index.names = ["day", "status"]
+        part = (c / len(runs)).rename("share").reset_index()
+        part.insert(1, "phase", p)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def fan(days: Days, columns: dict[str, str], *, weekly: bool = False) -> pd.DataFrame:
+    """:func:`sim.plots.ensemble.fan_frame` of a stored table: one series' column at a time, as an array."""
+    if not isinstance(days, DayTable):
+        return ens.fan_frame(days, columns, weekly=weekly)
+    if not columns:
+        return ens.fan_frame(days.read(["run", "day"]), columns, weekly=weekly)
+    if days.grid is not None:
+        parts = [
+            ens.fan_frame_wide(days.grid[1], {name: days.matrix(col)}, weekly=weekly)
+            for name, col in columns.items()
+        ]
+        return pd.concat(parts, ignore_index=True)
+    parts = [
+        ens.fan_frame(days.read(["run", "day", col]), {name: col}, weekly=weekly)
+        for name, col in columns.items()
+    ]
+    return pd.concat(parts, ignore_index=True)
 
 
 def run_report(folder: Path) -> Report:
@@ -270,20 +355,16 @@ def ensemble_sections(
             glance.append((label, f"{summary[f'mean_{key}']:.1f}"))
 
     outcomes = list(labels.outcomes)
-    occ = ens.occupancy_frame(_day_columns(days, ["run", "day", *[f"{p}_status" for p in phases]]), phases)
+    occ = occupancy(days, phases)
     flow = ens.flow_frame(runs, phases)
     res = ens.outcomes_frame(runs, outcomes)
     entry = ens.entry_frame(runs, phases)
     belligerents = [c.removeprefix("cost_") for c in days.columns if c.startswith("cost_")]
     pairs = one.trust_pairs(list(days.columns), list(labels.actors))
     trust_cols = {c: c for c in pairs}
-
-    def fan(columns: dict[str, str], weekly: bool = False) -> pd.DataFrame:
-        return ens.fan_frame(_day_columns(days, ["run", "day", *columns.values()]), columns, weekly=weekly)
-
-    weekly = fan({"true": "violations_true", "perceived": "violations_perceived"}, weekly=True)
-    trust = fan(trust_cols)
-    costs = fan({b: f"cost_{b}" for b in belligerents})
+    weekly = fan(days, {"true": "violations_true", "perceived": "violations_perceived"}, weekly=True)
+    trust = fan(days, trust_cols)
+    costs = fan(days, {b: f"cost_{b}" for b in belligerents})
 
     def pair_name(col: str) -> str:
         a, b = pairs[col]
