@@ -29,15 +29,24 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import Any, cast
 
 import numpy as np
 
-from sim.model import bargaining, rules, war
+from sim.model import bargaining as _bargaining
+from sim.model import rules as _rules
+from sim.model import war as _war
 from sim.model.ceasefire import benchmark_compromise
 from sim.model.phases import TRANSITIONS, IllegalTransition, PhaseEvent, PhaseStatus
 from sim.model.results import NO_TRUCE
 from sim.model.strategies import STRATEGIES
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Concession, Phase, Scenario
+
+# The rules are typed for floats (the mesa engine's use); here they take arrays of runs, which they
+# handle by the same arithmetic (tests/test_batch.py checks both give the same numbers).
+bargaining: Any = _bargaining
+rules: Any = _rules
+war: Any = _war
 
 STATUSES = list(PhaseStatus)
 CODE = {s: i for i, s in enumerate(STATUSES)}
@@ -155,8 +164,8 @@ def run_batch(
         if any(list(out.days or {}) != cols for _, out in parts):
             raise ValueError("runs of different structure cannot share one days table; run them apart")
         days = {c: np.concatenate([out.days[c] for _, out in parts])[order] for c in cols}  # type: ignore[index]
-        keys = list(parts[0][1].events or {})
-        events = {k: np.concatenate([out.events[k] for _, out in parts]) for k in keys}  # type: ignore[index]
+        fields = list(parts[0][1].events or {})
+        events = {k: np.concatenate([out.events[k] for _, out in parts]) for k in fields}  # type: ignore[index]
         by_run = np.lexsort((events["day"], events["run"]))
         events = {k: v[by_run] for k, v in events.items()}
     return BatchOutput(
@@ -183,25 +192,23 @@ class Params:
             idx.append(uniques[id(sc)])
         self.idx = np.asarray(idx)
 
-    def col(self, fn: Callable[[Scenario], float], dtype: type = float) -> np.ndarray:
+    def col(self, fn: Callable[..., float], dtype: type = float) -> np.ndarray:
         """Shape (runs,), or a 0-d array when every run shares the value."""
-        values = np.asarray([fn(s) for s in self.uniques], dtype=dtype)
+        values: np.ndarray = np.asarray([fn(s) for s in self.uniques], dtype=dtype)
         if len(values) == 1 or np.all(values == values[0]):
             return values[0]
         return values[self.idx]
 
-    def rows(self, fn: Callable[[Scenario], list[float]], dtype: type = float) -> np.ndarray:
+    def rows(self, fn: Callable[..., list[float]], dtype: type = float) -> np.ndarray:
         """Like :meth:`cols`, from one call per scenario returning all its values at once."""
-        values = np.asarray([fn(s) for s in self.uniques], dtype=dtype)
+        values: np.ndarray = np.asarray([fn(s) for s in self.uniques], dtype=dtype)
         if len(values) == 1 or np.all(values == values[0]):
             return values[0]
         return values[self.idx]
 
-    def cols(
-        self, fn: Callable[[Scenario, object], float], keys: Sequence, dtype: type = float
-    ) -> np.ndarray:
+    def cols(self, fn: Callable[..., float], keys: Sequence, dtype: type = float) -> np.ndarray:
         """Shape (runs, len(keys)), or (len(keys),) when every run shares the values."""
-        values = np.asarray([[fn(s, k) for k in keys] for s in self.uniques], dtype=dtype)
+        values: np.ndarray = np.asarray([[fn(s, k) for k in keys] for s in self.uniques], dtype=dtype)
         if len(values) == 1 or np.all(values == values[0]):
             return values[0]
         return values[self.idx]
@@ -258,7 +265,10 @@ class Block:
         self.expected_noise = rules.p_false_alarm(self.false_rate, self.mon_strength) + rules.p_false_alarm(
             self.disputed_rate, self.mon_strength
         )
-        act = lambda f: P.cols(lambda s, b: f(s.actors[b]), self.bel)  # noqa: E731
+
+        def act(f: Callable[[Any], Any]) -> np.ndarray:  # a belligerent has every optional field
+            return P.cols(lambda s, b: f(s.actors[b]), self.bel)
+
         self.resolve = act(lambda a: a.resolve.value)
         self.opening = act(lambda a: a.concession.opening_demand.value)
         self.floor = act(lambda a: a.concession.floor_demand.value)
@@ -268,7 +278,9 @@ class Block:
         self.production = act(lambda a: a.forces.production.value)
         self.stake = act(lambda a: a.forces.stake.value)
         self.prior = act(lambda a: a.forces.believed_odds.value)
-        self.strategies = [STRATEGIES[sc.actors[b].concession.strategy]() for b in self.bel]
+        self.strategies: list[Any] = [  # typed for floats; called here with arrays of runs
+            STRATEGIES[cast(Concession, sc.actors[b].concession).strategy]() for b in self.bel
+        ]
         n_issues = len(self.issues)
         self.position0 = np.stack(
             [
@@ -315,9 +327,9 @@ class Block:
         self.learns = bool(np.any(np.asarray(self.learning) > 0.0))
         # aid lines: (to, issue, flow, lag)
         self.aid = []
-        for a, spec in sc.actors.items():
-            for line_id in spec.aid:
-                line = spec.aid[line_id]
+        for a, actor in sc.actors.items():
+            for line_id in actor.aid:
+                line = actor.aid[line_id]
                 self.aid.append(
                     (
                         self.bi[line.to],
@@ -334,10 +346,10 @@ class Block:
         self.aid_issues = sorted({issue for _, issue, _, _ in self.aid})
         # mediators' levers: (mediator id, lever id, target, strength, credibility)
         self.levers = []
-        for a, spec in sc.actors.items():
-            if spec.role.value == "belligerent":
+        for a, actor in sc.actors.items():
+            if actor.role.value == "belligerent":
                 continue
-            for lever_id, lever in spec.levers.items():
+            for lever_id, lever in actor.levers.items():
                 self.levers.append(
                     (
                         a,
@@ -352,10 +364,16 @@ class Block:
                 )
         self.mediators = [a for a, spec in sc.actors.items() if spec.role.value != "belligerent"]
         # phases
-        opt = lambda f: P.col(lambda s, f=f: -1 if f(s) is None else f(s).value, int)  # noqa: E731
+
+        def opt(f: Callable[..., Any]) -> np.ndarray:
+            return P.col(lambda s, f=f: -1 if f(s) is None else f(s).value, int)
+
         self.ph = []
         for n, (p, spec) in enumerate(zip(self.phases, self.specs, strict=True)):
-            g = lambda s, p=p: s.phases[p]  # noqa: E731
+
+            def g(s: Scenario, p: str = p) -> Phase:
+                return s.phases[p]
+
             terms = [self.ii[t] for t in spec.terms]
             core = self.ii[spec.core_issue] if spec.core_issue else None
             links = []
@@ -373,14 +391,14 @@ class Block:
                 fixed = link.at_most is not None or link.at_least is not None
                 links.append((self.bi[link.actor], self.ii[link.issue], fixed, low, high))
             third = []
-            for t in spec.terms:
-                tp = sc.issues[t].third_party
+            for term in spec.terms:
+                tp = sc.issues[term].third_party
                 if tp is not None:
                     third.append(
                         (
-                            self.ii[t],
-                            P.col(lambda s, t=t: s.issues[t].third_party.controlled.value),
-                            P.col(lambda s, t=t: s.issues[t].third_party.consent.value),
+                            self.ii[term],
+                            P.col(lambda s, term=term: s.issues[term].third_party.controlled.value),
+                            P.col(lambda s, term=term: s.issues[term].third_party.consent.value),
                         )
                     )
             self.ph.append(
@@ -1549,8 +1567,8 @@ class Block:
         c["prisoners_exchanged"][:, j] = self.exchanged
         c["wounded_handed_over"][:, j] = self.wounded
         c["stalemate"][:, j] = self.stalemate
-        for i, (a, b) in enumerate(self.pairs):
-            c[f"territory_{self.bel[a]}_{self.bel[b]}"][:, j] = self.held_by_a[:, i]
+        for i, (x, y) in enumerate(self.pairs):
+            c[f"territory_{self.bel[x]}_{self.bel[y]}"][:, j] = self.held_by_a[:, i]
         for i, b in enumerate(self.bel):
             for o in self.enemies[i]:
                 c[f"trust_{b}_{self.bel[o]}"][:, j] = self.trust[:, i, o]
@@ -1674,8 +1692,8 @@ class Block:
             for o in self.enemies[i]:
                 cols[f"final_belief_{b}_{self.bel[o]}"] = self.odds[:, i, o].tolist()
             cols[f"final_position_{b}_{stake}"] = self.position[:, i, self.stake_issue].tolist()
-        for i, (a, b) in enumerate(self.pairs):
-            cols[f"final_territory_{self.bel[a]}_{self.bel[b]}"] = self.held_by_a[:, i].tolist()
+        for i, (x, y) in enumerate(self.pairs):
+            cols[f"final_territory_{self.bel[x]}_{self.bel[y]}"] = self.held_by_a[:, i].tolist()
         keys = list(cols)
         rows = [dict(zip(keys, values, strict=True)) for values in zip(*cols.values(), strict=True)]
         return BatchOutput(

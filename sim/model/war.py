@@ -7,6 +7,8 @@ each keeps for arrays does the same arithmetic, so both engines apply one set of
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 
@@ -19,7 +21,7 @@ def contest_odds(effort_a: float, effort_b: float, decisiveness: float = 1.0) ->
     a, b = effort_a**decisiveness, effort_b**decisiveness
     total = a + b
     if isinstance(total, np.ndarray):
-        return np.where(total == 0.0, 0.5, a / np.where(total == 0.0, 1.0, total))
+        return cast(float, np.where(total == 0.0, 0.5, a / np.where(total == 0.0, 1.0, total)))
     return 0.5 if total == 0.0 else a / total
 
 
