@@ -8,6 +8,7 @@ is appended to days.parquet and events.parquet as it finishes, so memory does no
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -132,6 +133,8 @@ def stream_run_tables(
             events.write(typed_events(block.events))
             done(block.rows, on_run_done)
             del block  # else it is held while the next block runs: two blocks' worth of memory
+            gc.collect()  # a block's runs leave cycles (agents and their model): free them now, not
+            # whenever a full collection comes round (in a large process, many blocks later)
     return runs_frame_of(parts)
 
 
