@@ -96,29 +96,39 @@ class Block(Talks):
         from sim.model.results import EVENT_FIELDS
 
         numeric = EVENT_FIELDS[4:12]
-        parts: dict[str, list[np.ndarray]] = {
-            k: [] for k in ("run", "day", "actor", "phase", "event", *numeric, "detail")
-        }
-        for day, idx, actor, phase, event, numbers, detail in self.events:
-            n = idx.size
-            parts["run"].append(self.run_ids[idx])
-            parts["day"].append(np.full(n, day, np.int64))
-            parts["actor"].append(np.full(n, actor, object))
-            parts["phase"].append(np.full(n, phase, object))
-            parts["event"].append(np.broadcast_to(np.asarray(event, object), (n,)))
-            for k in numeric:
-                value = numbers.get(k)
-                parts[k].append(
-                    np.full(n, math.nan) if value is None else np.broadcast_to(np.asarray(value, float), (n,))
-                )
-            parts["detail"].append(np.full(n, detail, object))
         if not self.events:
             cols = {
                 k: np.empty(0, np.int64 if k in ("run", "day") else float if k in numeric else object)
-                for k in parts
+                for k in ("run", "day", "actor", "phase", "event", *numeric, "detail")
             }
         else:
-            cols = {k: np.concatenate(v) for k, v in parts.items()}
+            groups = self.events
+            sizes = np.asarray([g[1].size for g in groups])
+            most = int(sizes.max())
+            nan = np.full(most, math.nan)  # one buffer; a group without the number takes a view of it
+
+            def spread(values: list) -> np.ndarray:  # one value per group, repeated over its runs
+                return np.repeat(np.asarray(values, dtype=object), sizes)
+
+            cols = {
+                "run": self.run_ids[np.concatenate([g[1] for g in groups])],
+                "day": np.repeat(np.asarray([g[0] for g in groups], np.int64), sizes),
+                "actor": spread([g[2] for g in groups]),
+                "phase": spread([g[3] for g in groups]),
+                "event": np.concatenate(
+                    [np.broadcast_to(np.asarray(g[4], object), (g[1].size,)) for g in groups]
+                ),
+                "detail": spread([g[6] for g in groups]),
+            }
+            for k in numeric:
+                cols[k] = np.concatenate(
+                    [
+                        nan[: g[1].size]
+                        if k not in g[5]
+                        else np.broadcast_to(np.asarray(g[5][k], float), (g[1].size,))
+                        for g in groups
+                    ]
+                )
         order = np.lexsort((cols["day"], cols["run"]))  # stable: a day's events keep their order
         out = {"run": cols["run"][order], "seed": np.full(order.size, self.seed, np.int64)}
         for k in EVENT_FIELDS:
