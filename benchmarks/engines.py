@@ -133,14 +133,11 @@ def main(argv: list[str] | None = None) -> None:
     scenario = load_scenario(BASELINE)
     for engine in ENGINES:  # warm-up: imports, caches, first allocations
         time_engine(engine, scenario, 2, True, resettable)
-    stub = "TEMPORARY STUB" in (ROOT / "sim" / "model" / "batch.py").read_text()
     print(
         f"python {sys.version.split()[0]}; {cores} CPUs; baseline seed {SEED}; "
         f"median of alternating rounds; peak RSS: "
         + ("VmHWM reset per timing" if resettable else "ru_maxrss (process peak so far, never reset)")
     )
-    if stub:
-        print("note: sim/model/batch.py is still the stub over mesa: the ratio is ~1 by construction")
     rates: dict[tuple[str, bool, int], float] = {}
     peaks: dict[tuple[str, bool, int], float] = {}
     all_timings: list[Timing] = []

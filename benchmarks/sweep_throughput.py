@@ -469,8 +469,6 @@ def main(argv: list[str] | None = None) -> None:
         f"{BASELINE.relative_to(ROOT)}; {replicates} replicates, seed {SEED}: {n} runs of 180 days; "
         f"recording off on every side"
     )
-    if "TEMPORARY STUB" in (ROOT / "sim" / "model" / "batch.py").read_text():
-        print("note: sim/model/batch.py is still the stub over mesa: ours/batch runs mesa underneath")
 
     with tempfile.TemporaryDirectory(prefix="ceasefire-sweep-bench-") as tmp:
         spec = write_spec(Path(tmp), replicates)

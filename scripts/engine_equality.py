@@ -10,8 +10,7 @@ points mixed within a block), as a sweep runs them on the batch engine.
 
 Both engines get the same seed and run indices: the batch engine draws its numbers differently from
 the mesa engine (equal in distribution, not bit for bit), so the two samples are independent draws
-all the same; with the batch engine still a stub over mesa they are identical and every test passes
-trivially (the section says which).
+all the same.
 
     .venv/bin/python scripts/engine_equality.py                      # 1000 runs: a few minutes
     .venv/bin/python scripts/engine_equality.py --runs 2000 --points 5
@@ -122,7 +121,7 @@ def _p(x: float) -> str:
     return "" if pd.isna(x) else f"{x:.3g}"
 
 
-def markdown(results: Sequence[tuple[str, int, Equality]], alpha: float, stub: bool) -> str:
+def markdown(results: Sequence[tuple[str, int, Equality]], alpha: float) -> str:
     """The summary table (one line per scenario) and each scenario's tests in a collapsed table."""
     commit = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
@@ -133,12 +132,6 @@ def markdown(results: Sequence[tuple[str, int, Equality]], alpha: float, stub: b
         f"recording off; Holm-corrected at family-wise alpha {alpha:g} per scenario.",
         "",
     ]
-    if stub:
-        lines += [
-            "**The batch engine was still the stub over mesa when this ran: both samples are the same "
-            "runs, so every test passes trivially. Rerun once the array driver is in.**",
-            "",
-        ]
     lines += [
         "| scenario | runs per engine | tests | smallest Holm p (column, test) | failed | verdict |",
         "|---|---:|---:|---|---:|---|",
@@ -178,10 +171,6 @@ def rewrite(doc: Path, section: str) -> None:
     doc.write_text(text, encoding="utf-8")
 
 
-def batch_is_stub() -> bool:
-    return "TEMPORARY STUB" in (ROOT / "sim" / "model" / "batch.py").read_text(encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=1000, help="runs per engine and scenario (default 1000)")
@@ -203,14 +192,11 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in names if n not in known]
     if unknown:
         ap.error(f"--scenarios: {', '.join(unknown)} not shipped (shipped: {', '.join(known)})")
-    stub = batch_is_stub()
-    if stub:
-        log("note: sim/model/batch.py is still the stub over mesa: both engines give the same runs")
     t0 = time.perf_counter()
     results = compare_scenarios(names, args.runs, args.alpha)
     if args.points > 0:
         results += compare_points(args.sweep, args.points, args.runs, args.alpha)
-    section = markdown(results, args.alpha, stub)
+    section = markdown(results, args.alpha)
     if args.no_write:
         print(section)
     else:

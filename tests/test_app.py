@@ -36,8 +36,10 @@ LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 DAY = re.compile(r"Day (\d+) of (\d+)")
 START = 120.0  # seconds: generous waits for a busy 2-core machine; never asserted on
 PLAY_DAYS = 60
-KINDS = ("timeline", "war", "trust", "violations")  # the page's figures, top to bottom
+KINDS = ("timeline", "war", "trust", "violations")  # the run's figures, top to bottom
 FIGURES = len(KINDS)
+RUN_PLOTS = ".run-figure .js-plotly-plot"  # the single run's figures (the live ensemble's are apart)
+ENSEMBLE_PLOTS = ".ensemble-figure .js-plotly-plot"
 
 pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="looks for leftover processes in /proc")
 
@@ -183,10 +185,18 @@ def _day(page) -> int:
 
 
 def _plot_days(page) -> list:
-    """The day each figure on the page was drawn for (``layout.meta.day``, set by the dashboard)."""
+    """The day each of the run's figures was drawn for (``layout.meta.day``, set by the dashboard)."""
     return page.evaluate(
-        "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+        f"() => Array.from(document.querySelectorAll('{RUN_PLOTS}'))"
         ".map(d => (d.layout && d.layout.meta) ? d.layout.meta.day : null)"
+    )
+
+
+def _ensembles_shown(page) -> list:
+    """The inputs each of the live ensemble's figures was drawn for (``layout.meta.ensemble``)."""
+    return page.evaluate(
+        f"() => Array.from(document.querySelectorAll('{ENSEMBLE_PLOTS}'))"
+        ".map(d => (d.layout && d.layout.meta) ? d.layout.meta.ensemble : null)"
     )
 
 
@@ -213,7 +223,7 @@ def test_the_dashboard_runs_offline_a_slider_moves_and_step_redraws(server):
         page = new_page(viewport={"width": 1400, "height": 1000})
         page.goto(url)
         page.get_by_text("press Step").first.wait_for(timeout=90_000)
-        assert page.locator(".js-plotly-plot").count() == 0
+        assert page.locator(RUN_PLOTS).count() == 0
 
         slider = page.get_by_role("slider", name="monitoring strength")
         assert slider.get_attribute("aria-valuenow") == "0.3"  # the baseline's value
@@ -230,10 +240,10 @@ def test_the_dashboard_runs_offline_a_slider_moves_and_step_redraws(server):
 
         page.get_by_role("button", name="Step").click()
         page.get_by_text("Day 1 of 180").wait_for(timeout=30_000)
-        plots = page.locator(".js-plotly-plot")
+        plots = page.locator(RUN_PLOTS)
         plots.first.wait_for(timeout=30_000)
+        page.wait_for_function(f"() => document.querySelectorAll('{RUN_PLOTS}').length == {FIGURES}")
         assert plots.count() == FIGURES
-        page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot').length == {FIGURES}")
         before = [plots.nth(i).inner_html() for i in range(FIGURES)]
         for _ in range(5):
             page.get_by_role("button", name="Step").click()
@@ -268,7 +278,7 @@ def test_play_runs_sixty_days_and_more_with_the_figures_following_then_pauses(se
     failed: list[str] = []
     errors: list[str] = []
     with _browser(url, outside, failed, errors) as new_page:
-        page = new_page(viewport={"width": 1400, "height": 2400})  # all four figures in view
+        page = new_page(viewport={"width": 1400, "height": 4000})  # the ensemble and the run in view
         page.goto(url)
         page.get_by_text("Day 0 of 180").wait_for(timeout=90_000)
         # mesa's slowest play (a step each 500 ms): the page shows days behind the model, and a fast
@@ -308,6 +318,76 @@ def test_play_runs_sixty_days_and_more_with_the_figures_following_then_pauses(se
     assert failed == [], f"requests failed: {failed}"
     assert errors == [], f"errors on the page: {errors}"
     assert proc.poll() is None  # the server is still up
+
+
+def test_the_live_ensemble_shows_and_follows_a_slider_and_the_seed(server):
+    """The live ensemble (outcome shares, phase occupancy) is on the page from the start, and moving a
+    slider, with no Reset, redraws it for the new value; so does a new seed. The run itself takes the
+    sliders only on Reset. Asserts on what the page shows, never on how long it took."""
+    url, proc = server
+    outside: list[str] = []
+    failed: list[str] = []
+    errors: list[str] = []
+    first = "Live ensemble: 200 runs of baseline, seed 42, sliders moved: none"
+    moved = "Live ensemble: 200 runs of baseline, seed 42, sliders moved: monitoring.strength=0.8"
+    reseeded = "Live ensemble: 200 runs of baseline, seed 7, sliders moved: monitoring.strength=0.8"
+    with _browser(url, outside, failed, errors) as new_page:
+        page = new_page(viewport={"width": 1400, "height": 1700})
+        page.goto(url)
+        page.get_by_text(first).wait_for(timeout=180_000)
+        _wait_until(lambda: _ensembles_shown(page) == [first] * 2)
+        text = " ".join(page.locator(ENSEMBLE_PLOTS).all_text_contents())
+        assert "How does it stand on" in text and "How often is each phase" in text, text[:500]
+        shares = page.evaluate(  # plotly.js keeps a typed array's numbers under _inputArray
+            f"() => (y => Array.from(y._inputArray || y))"
+            f"(document.querySelector('{ENSEMBLE_PLOTS}').data[0].y)"
+        )
+        assert len(shares) == 4 and abs(sum(shares) - 1) < 1e-9  # no truce and the three outcomes
+
+        slider = page.get_by_role("slider", name="monitoring strength")
+        slider.focus()
+        for _ in range(10):
+            slider.press("ArrowRight")
+        page.get_by_text(moved).wait_for(timeout=180_000)
+        _wait_until(lambda: _ensembles_shown(page) == [moved] * 2)
+        assert page.get_by_text("sliders moved: none").count() == 1  # the run's status: no Reset yet
+
+        seed = page.get_by_label("seed")
+        seed.fill("7")
+        seed.press("Enter")
+        page.get_by_text(reseeded).wait_for(timeout=180_000)
+        _wait_until(lambda: _ensembles_shown(page) == [reseeded] * 2)
+        _no_error_shown(page)
+        if os.environ.get("CEASEFIRE_ENSEMBLE_SCREENSHOT"):  # CEASEFIRE_ENSEMBLE_SCREENSHOT=out.png
+            page.screenshot(path=os.environ["CEASEFIRE_ENSEMBLE_SCREENSHOT"])
+    assert outside == [], f"requests left localhost: {outside}"
+    assert failed == [], f"requests failed: {failed}"
+    assert errors == [], f"errors on the page: {errors}"
+    assert proc.poll() is None  # the server is still up
+
+
+def test_the_live_ensemble_counts_every_run_and_drops_a_stale_computation():
+    """In this process: the ensemble's shares are of all its runs (each day's phase states and the
+    outcomes sum to one), a slider moved is applied and named, the same inputs give the same
+    ensemble, and a computation the sidebar has moved past returns nothing."""
+    from sim.dashboard import live
+    from sim.dashboard.inputs import DEFAULTS
+
+    ask = live.Ask.of("baseline", "42", {**DEFAULTS, "monitoring.strength": 0.8})
+    ensemble = live.run(ask, runs=6)
+    assert ensemble is not None and ensemble.runs == 6
+    assert ensemble.moved == (("monitoring.strength", 0.8),)
+    assert "6 runs of baseline, seed 42, sliders moved: monitoring.strength=0.8" in ensemble.caption
+    assert ensemble.outcomes["runs"].sum() == 6
+    assert abs(ensemble.outcomes["share"].sum() - 1) < 1e-9
+    per_day = ensemble.occupancy.groupby(["phase", "day"])["share"].sum()
+    assert ((per_day - 1).abs() < 1e-9).all()
+    again = live.run(ask, runs=6)
+    assert again is not None and again.outcomes.equals(ensemble.outcomes)
+    assert again.occupancy.equals(ensemble.occupancy)
+    inputs = ensemble.caption.split(" · ")[0]
+    assert [f.layout.meta["ensemble"] for f in live.figures(ensemble, 900)] == [inputs] * 2
+    assert live.run(ask, stale=lambda: True, runs=6) is None
 
 
 def test_the_page_draws_whole_days_while_another_thread_steps_the_run():

@@ -2,14 +2,14 @@
 
 ``python run_sim.py app`` serves this file with Solara on localhost. The sidebar has a scenario
 picker, the seed (a plain seed), sliders for key parameters bound through the same dotted paths as
-``--set``, and mesa's step / play / reset; the page shows the run's phase timeline, the war (the
-front, each side's strength and beliefs), trust and violations, redrawn after each step. Everything
-it loads comes from the installed packages (``solara-assets``): no request leaves the machine.
+``--set`` (:mod:`sim.dashboard.inputs`), and mesa's step / play / reset. The page shows the live
+ensemble (:mod:`sim.dashboard.live`: 200 runs of the sidebar as it stands, redone as a slider
+moves), then the single run's phase timeline, the war (the front, each side's strength and beliefs),
+trust and violations, redrawn after each step. Everything it loads comes from the installed packages
+(``solara-assets``): no request leaves the machine.
 
-A slider left at its starting value (the baseline's) keeps the chosen scenario's own value, so
-picking ``third_party_monitoring`` is not undone by the monitoring slider; a slider moved applies to
-whichever scenario is picked. The status line lists both: the sliders moved, and the values the
-picked scenario sets itself. Each browser session has its own run.
+The status line lists the sliders moved for the run, and the values the picked scenario sets
+itself. Each browser session has its own run, sidebar and ensemble.
 
 ▶ steps the run in mesa's own thread while the page redraws in another (whichever holds Solara's
 render lock). So the page never reads the live model: after each whole day, under the model's lock,
@@ -19,91 +19,54 @@ one ``Shown`` they pick up. A redraw sees a whole day or the one before, never a
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import dataclasses
 import json
+import math
 import threading
+import time
 import warnings
 from functools import cached_property
 
 warnings.filterwarnings("ignore", module="solara.validate_hooks")  # mesa's own hooks, not ours
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 import solara  # noqa: E402
 from mesa.visualization import SolaraViz, solara_viz  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
+from plotly.graph_objs import FigureWidget  # noqa: E402
 
-from sim.data import BASELINE, SCENARIOS  # noqa: E402
+from sim.dashboard import live  # noqa: E402
+from sim.dashboard.inputs import DEFAULTS, SLIDERS, resolve, scenario_names, value_in  # noqa: E402
 from sim.experiments.store import days_frame, events_frame  # noqa: E402
 from sim.model.ceasefire import CeasefireModel  # noqa: E402
 from sim.model.results import RunResult  # noqa: E402
 from sim.plots import run as one  # noqa: E402
 from sim.plots.style import DASHES, Labels, styled, time_axis  # noqa: E402
-from sim.scenario.class_code import find_scenario  # noqa: E402
-from sim.scenario.loader import ScenarioError, load_scenario  # noqa: E402
-from sim.scenario.schema import value_at  # noqa: E402
 
-SLIDERS: dict[str, tuple[str, float, float, float]] = {
-    "monitoring.strength": ("monitoring strength", 0.0, 1.0, 0.05),
-    "monitoring.false_alarm_rate": ("false alarm rate", 0.0, 0.5, 0.01),
-    "actors.us.aid.to_kyiv.flow": ("US aid to Kyiv (strength a day)", 0.0, 0.005, 0.0002),
-    "actors.russia.forces.believed_odds": (
-        "Russia's believed odds of winning a day's fighting",
-        0.05,
-        0.95,
-        0.05,
-    ),
-    "dynamics.cost_of_war": ("costs of war (scale)", 0.0, 4.0, 0.1),
-    "actors.us.levers.normalisation.strength": ("US normalisation offer (strength)", 0.0, 0.1, 0.005),
-    "actors.us.levers.concession_pressure.strength": ("US pressure on Kyiv (strength)", 0.0, 0.1, 0.005),
-    "actors.russia.positions.security_guarantees": (
-        "Russia's position on security guarantees (its condition follows)",
-        0.0,
-        1.0,
-        0.05,
-    ),
-    "issues.sanctions_relief.third_party.controlled": (
-        "sanctions relief the US can deliver without the EU",
-        0.0,
-        1.0,
-        0.05,
-    ),
-    "dynamics.hostility": ("trust lost per strike received during talks", 0.0, 0.02, 0.001),
-    "actors.russia.compliance": ("Russia's disposition to comply", 0.0, 1.0, 0.05),
-    "actors.ukraine.compliance": ("Ukraine's disposition to comply", 0.0, 1.0, 0.05),
-}
-"""Parameter path -> (label, min, max, step): the sliders, each bound through its ``--set`` path."""
-
-
-def scenario_names() -> list[str]:
-    """The scenarios in scenarios/ and scenarios/variants/ by name (sweep specs left out)."""
-    names = []
-    for path in sorted(SCENARIOS.glob("*.yaml")) + sorted(SCENARIOS.glob("variants/*.yaml")):
-        try:
-            names.append(load_scenario(path).name)
-        except ScenarioError:
-            continue
-    return names
-
-
-def slider_defaults() -> dict[str, float]:
-    """Each slider's starting value: the baseline's value at its path."""
-    sc = load_scenario(BASELINE)
-    return {path: value_at(sc, path) for path in SLIDERS}
-
-
-DEFAULTS = slider_defaults()
 FIGURE_WIDTH = 900
 """Pixels: each figure has a full-width row of the page (see ``_full_width_rows``)."""
+
+
+ROWS = (2, 36, 13, 13, 13, 13)
+"""Grid rows (about 40 px each) of the page's components, in ``Page``'s order: the status line, the
+live ensemble's two figures, the run's four."""
 
 
 def _full_width_rows() -> None:
     """One figure per row, the page's full width: mesa lays components out two to a row, which
     halves the report's figures on a projector. Left as mesa's if its layout function moves."""
+
+    def layout(n: int) -> list[dict]:
+        heights = [ROWS[i] if i < len(ROWS) else 13 for i in range(n)]
+        tops = [sum(heights[:i]) for i in range(n)]
+        return [{"i": i, "w": 12, "h": heights[i], "moved": False, "x": 0, "y": tops[i]} for i in range(n)]
+
     if hasattr(solara_viz, "make_initial_grid_layout"):
-        solara_viz.make_initial_grid_layout = lambda n: [
-            {"i": i, "w": 12, "h": 13 if i else 2, "moved": False, "x": 0, "y": 13 * i} for i in range(n)
-        ]
+        solara_viz.make_initial_grid_layout = layout
 
 
 _full_width_rows()
@@ -132,13 +95,10 @@ class Shown:
         return events_frame([self.result])
 
 
-def _value(sc, path: str) -> float | None:
-    """A slider's value in a scenario, or None where the scenario has no such parameter (an actor or
-    issue of the baseline it lacks): the page lists what it can, never a traceback."""
-    try:
-        return float(value_at(sc, path))
-    except (KeyError, ValueError, TypeError, AttributeError):
-        return None
+def _plain(value):
+    """A sidebar value as the model gets it: mesa hands over a slider never moved as the reactive
+    variable bound to it (see ``SIDEBAR``), a slider moved as its number."""
+    return value.value if isinstance(value, solara.Reactive) else value
 
 
 class DashboardModel(CeasefireModel):
@@ -149,27 +109,13 @@ class DashboardModel(CeasefireModel):
 
     def __init__(self, scenario_name: str = "baseline", seed: str = "42", **kwargs: float) -> None:
         # not `scenario`: mesa 3.5's SolaraViz passes its own Scenario object under that name
-        self.notes: list[str] = []
-        moved = [
-            (p, float(v)) for p, v in kwargs.items() if p in SLIDERS and abs(float(v) - DEFAULTS[p]) > 1e-9
-        ]
-        try:
-            sc = load_scenario(find_scenario(scenario_name, SCENARIOS), moved)
-        except (ValueError, ScenarioError) as exc:  # a page must never turn into a traceback
-            self.notes.append(
-                f"could not load {scenario_name!r} with the sliders ({exc}); showing the baseline"
-            )
-            sc, moved = load_scenario(BASELINE), []
-        try:
-            seed_value = int(str(seed).strip())
-            if not 0 <= seed_value < 2**63:
-                raise ValueError
-        except ValueError:
-            seed_value = 42
-            self.notes.append(f"seed {str(seed)!r} is not a whole number from 0: using 42")
-        super().__init__(sc, seed=seed_value, run=0)
-        self.overrides = moved
-        self.in_effect = {p: v for p in SLIDERS if (v := _value(sc, p)) is not None}
+        sliders = {p: float(_plain(v)) for p, v in kwargs.items() if p in SLIDERS}
+        resolved = resolve(_plain(scenario_name), _plain(seed), sliders)
+        self.notes: list[str] = resolved.notes
+        sc = resolved.scenario
+        super().__init__(sc, seed=resolved.seed, run=0)
+        self.overrides = resolved.moved
+        self.in_effect = {p: v for p in SLIDERS if (v := value_in(sc, p)) is not None}
         self.labels = Labels.of(sc)
         self._lock = threading.Lock()  # one step at a time: mesa's play thread, or a Step click
         self.shown = Shown(self.day, self.result())
@@ -249,14 +195,74 @@ def figure(model: DashboardModel, shown: Shown, kind: str) -> go.Figure:
     return fig
 
 
+def _unpacked(value):
+    """Plotly's JSON with its packed arrays (``{"dtype", "bdata"}``, base64) as plain lists, NaN as
+    null: the widget compares its traces' values with the defaults the browser computes, and a
+    packed array is a dict where the browser answers with a list (an AssertionError in the server
+    for the ensemble's bars and their intervals)."""
+    if isinstance(value, dict):
+        if "bdata" in value and "dtype" in value:
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+            if "shape" in value:
+                array = array.reshape([int(n) for n in str(value["shape"]).replace(" ", "").split(",")])
+            return _unpacked(array.tolist())
+        return {k: _unpacked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unpacked(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _session_lock():
+    """The lock Solara holds while it handles a message from this session's browser (None when not
+    served: a test rendering in its own process, where no browser sends anything)."""
+    try:
+        from solara.server import kernel_context
+
+        return kernel_context.get_current_context().lock
+    except (ImportError, RuntimeError):
+        return contextlib.nullcontext()
+
+
+@solara.component
+def Plot(spec: str, css: str):
+    """A figure (plotly JSON) on the page: one FigureWidget, its traces replaced under a lock.
+
+    As ``solara.FigurePlotly`` does, a new figure goes into the same widget (layout, then the new
+    traces added and the old cut), so the browser redraws in place. That happens in whichever thread
+    renders: mesa's play thread while ▶ plays. The browser answers each change with the traces'
+    computed defaults ("trace deltas"), which Solara handles in the thread serving the websocket,
+    holding the session's lock; the handler walks the widget's traces. ``solara.FigurePlotly``
+    swapped them without that lock, so the handler could catch a swap half-way and raise IndexError
+    in the server (CI, Python 3.12). Here the swap takes the same lock: each sees the other whole.
+    """
+    widget = solara.use_memo(FigureWidget, [])
+
+    def show() -> None:
+        fig = go.Figure(_unpacked(json.loads(spec)))
+        with _session_lock():
+            widget.layout = fig.layout
+            old = len(widget.data)
+            widget.add_traces(fig.data)
+            widget.data = widget.data[old:]
+
+    solara.use_effect(show, [spec])
+    solara.use_effect(lambda: widget.close, [])  # closed when the figure leaves the page
+    return solara.Div(classes=[css], children=[widget])
+
+
+def plot(fig: go.Figure, css: str):
+    # through plotly's JSON encoder: the widget's own cannot send the calendar dates of the figures
+    return Plot(fig.to_json(), css)
+
+
 def _figure(model: DashboardModel, kind: str):
     update_counter.get()
     shown = model.shown  # read once: the model may step on while this draws
     if shown.day == 0:
         return solara.Text(f"{model.spec.title}, seed {model.seed_value}: press Step or ▶ to begin.")
-    fig = figure(model, shown, kind)
-    # through plotly's JSON encoder: the widget's own cannot send the calendar dates of the figures
-    return solara.FigurePlotly(go.Figure(json.loads(fig.to_json())))
+    return plot(figure(model, shown, kind), "run-figure")
 
 
 @solara.component
@@ -299,13 +305,77 @@ def Status(model: DashboardModel):
             solara.Text(f"Note: {note}")
 
 
+SIDEBAR: dict[str, solara.Reactive] = {
+    "scenario_name": solara.reactive("baseline"),
+    "seed": solara.reactive("42"),
+    **{path: solara.reactive(DEFAULTS[path]) for path in SLIDERS},
+}
+"""The sidebar's inputs as they stand, one value per browser session (Solara keeps a module's
+reactive variables per session). Bound to mesa's inputs as their values, so the live ensemble
+follows a slider as it moves, while the single run takes the sliders on Reset, as mesa does."""
+
+
+def ask() -> live.Ask:
+    """What the sidebar asks for now (reading it makes the caller redraw when it changes)."""
+    sliders = {p: SIDEBAR[p].value for p in SLIDERS}
+    return live.Ask.of(SIDEBAR["scenario_name"].value, SIDEBAR["seed"].value, sliders)
+
+
+DEBOUNCE = 0.1
+"""Seconds an ensemble waits before it starts: a slider dragged through ten values runs once."""
+
+
+@solara.component
+def LiveEnsemble(model: DashboardModel):
+    """200 runs of what the sidebar asks for, in a thread of their own, redone when it changes.
+
+    Each change starts a new computation; one the sidebar has moved past stops at its next look
+    (:func:`live.run`) and is never shown as current. While one runs, the last ensemble finished
+    stays on the page under a line saying so; its caption always names the inputs it is for.
+    """
+    wanted = ask()
+
+    def compute() -> live.Ensemble | str | None:
+        def stale() -> bool:
+            return not task.is_current()
+
+        time.sleep(DEBOUNCE)
+        try:
+            return live.run(wanted, stale)
+        except Exception as exc:  # the page says what failed, never a traceback
+            return f"the live ensemble could not run ({exc})"
+
+    task = solara.lab.use_task(compute, dependencies=[wanted], prefer_threaded=True)
+    last = solara.use_ref(None)  # the last ensemble finished: it stays while the next one runs
+    if task.finished and task.value is not None:
+        last.current = task.value
+    shown = last.current
+    figures = solara.use_memo(
+        lambda: live.figures(shown, FIGURE_WIDTH) if isinstance(shown, live.Ensemble) else [], [shown]
+    )
+    current = isinstance(shown, live.Ensemble) and shown.ask == wanted and not task.pending
+    with solara.Column(classes=["live-ensemble"]):  # the same elements in the same order each time
+        solara.Text("" if current else f"Running the live ensemble ({live.RUNS} runs) for the sidebar…")
+        if isinstance(shown, live.Ensemble):
+            solara.Text(" · ".join([shown.caption, *(f"Note: {note}" for note in shown.notes)]))
+        elif isinstance(shown, str):
+            solara.Text(f"Note: {shown}")
+        for fig in figures:  # redrawn in place: the same two widgets for every ensemble
+            plot(fig, "ensemble-figure")
+
+
 model_params = {
-    "scenario_name": {"type": "Select", "value": "baseline", "values": scenario_names(), "label": "scenario"},
-    "seed": {"type": "InputText", "value": "42", "label": "seed"},
+    "scenario_name": {
+        "type": "Select",
+        "value": SIDEBAR["scenario_name"],
+        "values": scenario_names(),
+        "label": "scenario",
+    },
+    "seed": {"type": "InputText", "value": SIDEBAR["seed"], "label": "seed"},
     **{
         path: {
             "type": "SliderFloat",
-            "value": DEFAULTS[path],
+            "value": SIDEBAR[path],
             "min": lo,
             "max": hi,
             "step": step,
@@ -322,7 +392,7 @@ def Page():
     model = solara.use_memo(lambda: DashboardModel(seed="42"), [])
     return SolaraViz(
         model,
-        components=[(Status, 0), (Phases, 0), (War, 0), (Trust, 0), (Violations, 0)],
+        components=[(Status, 0), (LiveEnsemble, 0), (Phases, 0), (War, 0), (Trust, 0), (Violations, 0)],
         model_params=model_params,
         name="Phased ceasefire: what if?",
     )
