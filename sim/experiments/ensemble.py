@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim.experiments.engines import blocks, check_engine
 from sim.model.ceasefire import CeasefireModel, benchmark_compromise
-from sim.model.results import RunResult, run_row, summarise
+from sim.model.results import AVERAGED, RunResult, run_row, summarise
 from sim.scenario.schema import Scenario
 
 
@@ -110,13 +110,7 @@ SUMMARISED = (
     "renewed",
     "signed_against_interest",
     "renewed_against_interest",
-    "violations_true",
-    "violations_detected",
-    "violations_undetected",
-    "false_accusations",
-    "violations_perceived",
-    "prisoners_exchanged",
-    "wounded_handed_over",
+    *AVERAGED,
 )
 """The columns of runs.csv the summary reads, besides each phase's entry day and days in force."""
 

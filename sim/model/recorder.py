@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.model.results import RunResult
+from sim.model.results import COUNTED, RunResult, day_columns
 
 if TYPE_CHECKING:
     from sim.model.ceasefire import CeasefireModel, Track
@@ -23,25 +23,7 @@ class RunRecorder:
         self.m = model
         self.enabled = enabled
         self.events: list[tuple] = []
-        self.totals = dict.fromkeys(
-            (
-                "days",
-                "strikes",
-                "violations_true",
-                "violations_detected",
-                "false_accusations",
-                "disputed_incidents",
-                "misattributed",
-                "claims",
-                "front_days",
-                "stalemate_days",
-                "signed",
-                "signed_against_interest",
-                "renewed",
-                "renewed_against_interest",
-            ),
-            0,
-        )
+        self.totals = dict.fromkeys(("days", *COUNTED), 0)
         self.days: dict[str, list] = {name: [] for name in self._day_columns()}
 
     def log(
@@ -83,41 +65,8 @@ class RunRecorder:
 
     def _day_columns(self) -> list[str]:
         m = self.m
-        cols = ["day"]
-        cols += [f"{t.id}_status" for t in m.tracks]
-        cols += [
-            "strikes",
-            "violations_true",
-            "violations_detected",
-            "false_accusations",
-            "violations_perceived",
-        ]
-        for d in m.domains:
-            cols += [f"violations_true_{d}", f"violations_perceived_{d}"]
-        cols += [
-            "disputed_incidents",
-            "misattributed",
-            "claims",
-            "exchanges",
-            "prisoners_exchanged",
-            "wounded_handed_over",
-            "stalemate",
-        ]
-        cols += [f"territory_{a}_{b}" for (a, b) in m.battlefield.fronts]
-        for b in m.belligerent_ids:
-            cols += [f"trust_{b}_{o}" for o in m.enemies[b]]
-            cols += [f"belief_{b}_{o}" for o in m.enemies[b]]
-            cols += [
-                f"cost_{b}",
-                f"ripeness_{b}",
-                f"pressure_{b}",
-                f"demand_{b}",
-                f"prisoners_held_{b}",
-                f"strength_{b}",
-                f"aid_received_{b}",
-                f"claims_{b}",
-            ]
-        return cols
+        enemies = {b: m.enemies[b] for b in m.belligerent_ids}
+        return day_columns([t.id for t in m.tracks], list(m.domains), list(m.battlefield.fronts), enemies)
 
     def record_day(self) -> None:
         """The day's totals, and (when enabled) one value per day column."""

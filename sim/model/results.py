@@ -34,6 +34,76 @@ EVENT_FIELDS = (
 """Columns of a decision event: what was decided, by whom, and the numbers behind it."""
 
 
+COUNTED = (
+    "strikes",
+    "violations_true",
+    "violations_detected",
+    "false_accusations",
+    "disputed_incidents",
+    "misattributed",
+    "claims",
+    "front_days",
+    "stalemate_days",
+    "signed",
+    "signed_against_interest",
+    "renewed",
+    "renewed_against_interest",
+)
+"""A run's totals counted day by day (by either engine), beside its number of days."""
+
+AVERAGED = (
+    "violations_true",
+    "violations_detected",
+    "violations_undetected",
+    "false_accusations",
+    "violations_perceived",
+    "prisoners_exchanged",
+    "wounded_handed_over",
+)
+"""Columns of runs.csv the ensemble summary gives a mean and a median of."""
+
+
+def day_columns(
+    phases: Sequence[str],
+    domains: Sequence[str],
+    fronts: Sequence[tuple[str, str]],
+    enemies: dict[str, list[str]],
+) -> list[str]:
+    """The columns of days.parquet, in order (both engines record these): ``enemies`` maps each
+    belligerent, in scenario order, to the enemies it fights."""
+    cols = ["day", *(f"{p}_status" for p in phases)]
+    cols += ["strikes", "violations_true", "violations_detected", "false_accusations", "violations_perceived"]
+    for d in domains:
+        cols += [f"violations_true_{d}", f"violations_perceived_{d}"]
+    cols += [
+        "disputed_incidents",
+        "misattributed",
+        "claims",
+        "exchanges",
+        "prisoners_exchanged",
+        "wounded_handed_over",
+        "stalemate",
+    ]
+    cols += [f"territory_{a}_{b}" for a, b in fronts]
+    for b, foes in enemies.items():
+        cols += [f"trust_{b}_{o}" for o in foes]
+        cols += [f"belief_{b}_{o}" for o in foes]
+        cols += [
+            f"{k}_{b}"
+            for k in (
+                "cost",
+                "ripeness",
+                "pressure",
+                "demand",
+                "prisoners_held",
+                "strength",
+                "aid_received",
+                "claims",
+            )
+        ]
+    return cols
+
+
 @dataclass
 class RunResult:
     """One run: per-day columns, decision events and what each phase did."""
@@ -141,15 +211,7 @@ def summarise(
     summary["share_signed_against_interest"] = against / signed if signed else 0.0
     """Agreements (signings and renewals) where a party's own gain was negative: the model's
     honesty check (issue 13 asks for under 5% in the article-only baseline)."""
-    for col in (
-        "violations_true",
-        "violations_detected",
-        "violations_undetected",
-        "false_accusations",
-        "violations_perceived",
-        "prisoners_exchanged",
-        "wounded_handed_over",
-    ):
+    for col in AVERAGED:
         values = [r[col] for r in rows]
         summary[f"mean_{col}"] = statistics.fmean(values)
         summary[f"median_{col}"] = statistics.median(values)

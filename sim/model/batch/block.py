@@ -11,7 +11,7 @@ from sim.model.batch.common import (
     BatchOutput,
 )
 from sim.model.batch.talks import Talks
-from sim.model.results import NO_TRUCE
+from sim.model.results import COUNTED, NO_TRUCE
 
 
 class Block(Talks):
@@ -168,19 +168,9 @@ class Block(Talks):
             false_accusations=false.tolist(),
             violations_perceived=(detected + false).tolist(),
         )
-        for k in (
-            "strikes",
-            "disputed_incidents",
-            "misattributed",
-            "claims",
-            "front_days",
-            "stalemate_days",
-            "signed",
-            "signed_against_interest",
-            "renewed",
-            "renewed_against_interest",
-        ):
-            cols[k] = T[k].tolist()
+        for k in COUNTED:  # in runs.csv's order after the violations above
+            if k not in cols:
+                cols[k] = T[k].tolist()
         cols["prisoners_exchanged"] = self.exchanged.tolist()
         cols["wounded_handed_over"] = self.wounded.tolist()
         cols["days"] = [self.horizon] * R

@@ -19,6 +19,7 @@ from sim.model.batch.common import (
 )
 from sim.model.batch.params import Params
 from sim.model.ceasefire import benchmark_compromise
+from sim.model.results import COUNTED, day_columns
 from sim.model.strategies import STRATEGIES
 from sim.scenario.schema import Concession, Phase, Scenario
 
@@ -455,27 +456,8 @@ class BlockState:
         self.package = np.full((R, Pn, n_issues), np.nan)
         self.has_package = np.zeros((R, Pn), bool)
         self.perceived = np.zeros((R, Pn, B), np.int64)
-        self.gain = np.zeros((R, Pn, B))
-        """The gain behind each party's last answer in each phase (counts deals signed at a loss)."""
         # totals
-        self.totals = {
-            k: np.zeros(R, np.int64)
-            for k in (
-                "strikes",
-                "violations_true",
-                "violations_detected",
-                "false_accusations",
-                "disputed_incidents",
-                "misattributed",
-                "claims",
-                "front_days",
-                "stalemate_days",
-                "signed",
-                "signed_against_interest",
-                "renewed",
-                "renewed_against_interest",
-            )
-        }
+        self.totals = {k: np.zeros(R, np.int64) for k in COUNTED}
         self.day_cols: dict[str, np.ndarray] = {}
         self.events: list[tuple] = []
         if self.record:
@@ -515,44 +497,10 @@ class BlockState:
         return self._col(self.tolerance, b)
 
     def _day_columns(self) -> list[str]:
-        """The day columns, in the order of ``RunRecorder._day_columns``."""
-        cols = ["day"] + [f"{p}_status" for p in self.phases]
-        cols += [
-            "strikes",
-            "violations_true",
-            "violations_detected",
-            "false_accusations",
-            "violations_perceived",
-        ]
-        for d in self.domains:
-            cols += [f"violations_true_{d}", f"violations_perceived_{d}"]
-        cols += [
-            "disputed_incidents",
-            "misattributed",
-            "claims",
-            "exchanges",
-            "prisoners_exchanged",
-            "wounded_handed_over",
-            "stalemate",
-        ]
-        cols += [f"territory_{self.bel[a]}_{self.bel[b]}" for a, b in self.pairs]
-        for i, b in enumerate(self.bel):
-            cols += [f"trust_{b}_{self.bel[o]}" for o in self.enemies[i]]
-            cols += [f"belief_{b}_{self.bel[o]}" for o in self.enemies[i]]
-            cols += [
-                f"{k}_{b}"
-                for k in (
-                    "cost",
-                    "ripeness",
-                    "pressure",
-                    "demand",
-                    "prisoners_held",
-                    "strength",
-                    "aid_received",
-                    "claims",
-                )
-            ]
-        return cols
+        """The day columns, as the mesa engine's recorder names and orders them."""
+        fronts = [(self.bel[a], self.bel[b]) for a, b in self.pairs]
+        enemies = {b: [self.bel[o] for o in self.enemies[i]] for i, b in enumerate(self.bel)}
+        return day_columns(self.phases, self.domains, fronts, enemies)
 
     def _event(self, idx: np.ndarray, actor: str, phase: int, event, *, detail: str = "", **numbers) -> None:
         """Append events for runs ``idx`` (arrays, formatted at write time)."""

@@ -76,23 +76,10 @@ class Talks(Valuation):
                 x = package[:, link[1]]
                 unmet |= (x < low - 1e-9) | (x > high + 1e-9)
             p = np.where(unmet, 0.0, bargaining.p_accept(gain, demand, _take(self.dyn.acceptance_noise, idx)))
-            accepted = self.u[self.slot[("answer", t.n, b)], idx] < p
+            accepted = self._answer(t, b, idx, p, gain, demand, trust, ("accept", "reject"))
             refused[:, b] = ~accepted
             vetoed[:, b] = unmet
-            self.gain[idx, t.n, b] = gain
             gains.append(gain)
-            if self.record:
-                self._event(
-                    idx,
-                    self.bel[b],
-                    t.n,
-                    np.where(accepted, "accept", "reject"),
-                    p=p,
-                    utility=gain,
-                    reservation=demand,
-                    trust=trust,
-                    score=gain - demand,
-                )
         agreed = ~refused[:, t.parties].any(axis=1)
         signed = idx[agreed]
         if signed.size:
@@ -128,6 +115,29 @@ class Talks(Valuation):
                         p=np.broadcast_to(_take(credibility, pidx), (pidx.size,)),
                     )
         self.next_round[ridx, t.n] = self.day + _take(t.interval, ridx)
+
+    def _answer(
+        self, t, b: int, idx: np.ndarray, p, gain, reservation, trust, words: tuple[str, str]
+    ) -> np.ndarray:
+        """Party ``b``'s yes (chance ``p``) on runs ``idx``, from its answer slot; logged with its numbers.
+
+        A round's answer and a renewal share the slot: a phase is never in a round and at its term
+        on the same day.
+        """
+        yes = self.u[self.slot[("answer", t.n, b)], idx] < p
+        if self.record:
+            self._event(
+                idx,
+                self.bel[b],
+                t.n,
+                np.where(yes, *words),
+                p=p,
+                utility=gain,
+                reservation=np.broadcast_to(reservation, (idx.size,)),
+                trust=trust,
+                score=gain - reservation,
+            )
+        return yes
 
     def _revise_text(self, t, idx: np.ndarray, refused: np.ndarray) -> None:
         """Raiffa's single text, revised toward those who refused (CeasefireModel._revise_text)."""
@@ -256,22 +266,8 @@ class Talks(Valuation):
             gain, trust = self._value(t, b, idx, package, delivered, renewal=True)
             floor = self._col(self.floor, b, idx)
             p = bargaining.p_accept(gain, floor, _take(self.dyn.acceptance_noise, idx))
-            yes = self.u[self.slot[("answer", t.n, b)], idx] < p
-            self.gain[idx, t.n, b] = gain
             gains.append(gain)
-            if self.record:
-                self._event(
-                    idx,
-                    self.bel[b],
-                    t.n,
-                    np.where(yes, "renew", "let_expire"),
-                    p=p,
-                    utility=gain,
-                    reservation=np.broadcast_to(floor, (idx.size,)),
-                    trust=trust,
-                    score=gain - floor,
-                )
-            renew &= yes
+            renew &= self._answer(t, b, idx, p, gain, floor, trust, ("renew", "let_expire"))
         r = idx[renew]
         if r.size:
             self.totals["renewed"][r] += 1
