@@ -75,12 +75,24 @@ class Try(_Frozen):
     finding: str | None = None
 
 
+class InjectStrike(_Frozen):
+    """What an inject does in a live class: a strike at every table, through the model's monitoring."""
+
+    attacker: Identifier
+    domain: Identifier
+    target: Identifier | None = Field(default=None, description="default: each enemy of the attacker")
+
+
 class Inject(_Frozen):
     """News the instructor reads out during play, and optionally what the model says of it."""
 
     day: Annotated[int, Field(ge=0, le=3650)]
     text: Text
     finding: str | None = None
+    strike: InjectStrike | None = Field(
+        default=None,
+        description="in a class session: also this strike at every table, the day after it fires",
+    )
 
 
 class Situation(_Frozen):
@@ -244,6 +256,21 @@ def _reference_problems(ld: LoadedExercise, src: Source) -> list[Problem]:
                 ("injects", i, "day"),
                 f"day {inject.day} is after the run ends (day {ld.class_scenario.horizon_days})",
             )
+        strike = inject.strike
+        if strike is not None:
+            sc = ld.class_scenario
+            if strike.attacker not in sc.belligerents:
+                at(
+                    ("injects", i, "strike", "attacker"),
+                    f"{strike.attacker!r} is not a belligerent of {sc.name}",
+                )
+            elif strike.target is not None and strike.target not in sc.enemies(strike.attacker):
+                at(
+                    ("injects", i, "strike", "target"),
+                    f"{strike.target!r} is not an enemy of {strike.attacker}",
+                )
+            if strike.domain not in sc.domains:
+                at(("injects", i, "strike", "domain"), f"{strike.domain!r} is not a domain of {sc.name}")
 
     columns: dict[str, tuple[str, ...]] = {}
     templates: list[tuple[tuple, str]] = [(("notice", i), t) for i, t in enumerate(ex.notice)]

@@ -1,0 +1,174 @@
+"""The news feed: what happened at a table and why, from the model's decision log.
+
+Each item has an audience: ``public`` (every seat at the table, the projector), one actor (its own
+seat: its reasons, its perceptions, its strikes) or the ``facilitator`` (every reason, with the
+numbers). So a seat learns that Russia rejected the package, Russia's seat learns why (its gain
+against its reservation), and only the facilitator and the debrief learn which accusations were
+false alarms. Perceptions are summed per round: "you perceived 2 violations by Russia in energy,
+1 of them not a real strike". Pure functions over the log's rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+PUBLIC = "public"
+FACILITATOR = "facilitator"
+
+
+@dataclass(frozen=True)
+class News:
+    day: int
+    text: str
+    audience: str = PUBLIC
+    """``public``, ``facilitator`` or an actor id."""
+
+
+def _num(x: float) -> str:
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.2f}"
+
+
+def day_news(
+    events: Iterable[tuple],
+    names: Mapping[str, str],
+    titles: Mapping[str, str],
+) -> list[News]:
+    """News items from log rows (day, actor, phase, event, p, utility, reservation, trust, ripeness,
+    pressure, grievance, score, detail), perceptions summed per victim, accused and domain."""
+    out: list[News] = []
+    seen: dict[tuple[str, str, str], list[int]] = {}  # (victim, accused, domain) -> [count, not real, day]
+    for day, actor, phase, event, _p, utility, reservation, _t, _r, pressure, _g, _s, detail in events:
+        who = names.get(actor, actor)
+        title = titles.get(phase, phase)
+        if event == "perceive":
+            accused, domain, how = ([*detail.split(), "", "", ""])[:3]
+            entry = seen.setdefault((actor, accused, domain), [0, 0, day])
+            entry[0] += 1
+            entry[1] += how != "detected"
+            entry[2] = day
+            out.append(
+                News(
+                    day,
+                    f"{who} perceived a violation by {names.get(accused, accused)} in {domain} "
+                    f"({'a real strike' if how == 'detected' else how + ': no real strike'})",
+                    FACILITATOR,
+                )
+            )
+        elif event == "misattribute":
+            out.append(News(day, f"{who} was struck ({detail}) but could not tell by whom", FACILITATOR))
+        elif event == "enter_force":
+            out.append(News(day, f"The {title} entered into force."))
+        elif event in ("accept", "reject"):
+            verb = "accepted" if event == "accept" else "rejected"
+            out.append(News(day, f"{who} {verb} the package for the {title}."))
+            why = f"its value to you {_num(utility)} against the {_num(reservation)} you demand"
+            if detail.startswith("linkage unmet"):
+                why += f"; your condition is not met ({detail.split(': ', 1)[-1]})"
+            out.append(News(day, f"You {verb} the package for the {title}: {why}.", actor))
+            reason = "was below" if event == "reject" else "met"
+            out.append(
+                News(
+                    day,
+                    f"{who} {verb} the package for the {title}: its gain {_num(utility)} {reason} its "
+                    f"reservation {_num(reservation)}" + (f" ({detail})" if detail else ""),
+                    FACILITATOR,
+                )
+            )
+        elif event == "agreed":
+            out.append(
+                News(day, f"You agreed to the {title} before talks: its value to you {_num(utility)}.", actor)
+            )
+        elif event == "counter":
+            out.append(News(day, f"{who} countered on the {title}: {detail}; the mediator meets it halfway."))
+        elif event in ("renew", "let_expire"):
+            verb = "renews" if event == "renew" else "lets expire"
+            out.append(News(day, f"{who} {verb} the {title}."))
+            out.append(
+                News(
+                    day,
+                    f"You {'renewed' if event == 'renew' else 'let expire'} the {title}: "
+                    f"{detail}; its value to you {_num(utility)} against your floor "
+                    f"{_num(reservation)}.",
+                    actor,
+                )
+            )
+        elif event in ("renewed", "expired"):
+            out.append(News(day, f"The {title} {'was renewed' if event == 'renewed' else 'expired'}."))
+        elif event == "withdraw":
+            out.append(News(day, f"{who} withdrew from the {title}: it collapsed."))
+            out.append(News(day, f"You withdrew from the {title}: {detail}.", actor))
+        elif event == "strike":
+            domain, _, enemy = detail.partition(" vs ")
+            out.append(
+                News(
+                    day,
+                    f"You struck {names.get(enemy, enemy)} in {domain}: a violation of the "
+                    f"{title} (it may be detected).",
+                    actor,
+                )
+            )
+            out.append(
+                News(
+                    day,
+                    f"{who} struck {names.get(enemy, enemy)} in {domain} (a true violation of the {title}).",
+                    FACILITATOR,
+                )
+            )
+        elif event == "incident":
+            out.append(News(day, f"{who} strikes ({detail}): the inject.", FACILITATOR))
+        elif event in ("leverage", "hold_leverage"):
+            kind, lever, _, target = ([*detail.split(), "", "", "", ""])[:4]
+            tname = names.get(target, target)
+            if event == "leverage":
+                out.append(News(day, f"{who} brought {kind} to bear on {tname} over the {title}."))
+                out.append(
+                    News(
+                        day,
+                        f"You applied {lever} ({kind}) on {tname}: the pressure on it is now {pressure:.2f}.",
+                        actor,
+                    )
+                )
+                out.append(
+                    News(
+                        day,
+                        f"{who} pressed you ({kind}) over the {title}: the package is worth "
+                        f"more to you while the pressure lasts ({pressure:.2f} in all).",
+                        target,
+                    )
+                )
+            else:
+                out.append(News(day, f"You held {lever} back on {tname}.", actor))
+        elif event == "consent":
+            out.append(News(day, f"{detail.capitalize()}."))
+        elif event == "exchange" and detail:
+            why, _, rest = detail.rpartition(": ")
+            size, _, other = rest.partition(" with ")
+            because = f" ({why})" if why else ""
+            out.append(News(day, f"Prisoner exchange: {who} and {names.get(other, other)}, {size}{because}."))
+        elif event == "hand_over_wounded":
+            out.append(News(day, f"{who} handed over {detail}."))
+        elif event in ("open", "reopen"):
+            out.append(News(day, f"Talks on the {title} {'opened' if event == 'open' else 'reopened'}."))
+        elif event == "abandon":
+            out.append(News(day, f"Talks on the {title} were abandoned."))
+    for (victim, accused, domain), (n, not_real, day) in seen.items():
+        text = f"You perceived {n} violation{'s' * (n != 1)} by {names.get(accused, accused)} in {domain}"
+        if not_real:
+            text += (
+                f", {not_real} of them not a real strike (a false alarm or a disputed incident): "
+                "you will learn which in the debrief"
+            )
+        out.append(News(day, text + ".", victim))
+    out.sort(key=lambda n: n.day)
+    return out
+
+
+def visible(items: Iterable[News], audience: str | None, revealed: bool = False) -> list[News]:
+    """The items a seat (``audience`` = its actor), the projector (None) or the facilitator sees;
+    once revealed, everyone sees the facilitator's lines too."""
+    if audience == FACILITATOR:
+        return [n for n in items if n.audience in (PUBLIC, FACILITATOR)]
+    keep = {PUBLIC} | ({FACILITATOR} if revealed else set()) | ({audience} if audience else set())
+    return [n for n in items if n.audience in keep]

@@ -1,0 +1,828 @@
+"""A class session: tables of students playing the model's actors, round by round, in one process.
+
+Every table plays the same run (the class code's scenario and seed, run 0): the same war, the same
+chance events, so tables differ only by what their students decide, and each table's game can be set
+against the agents' ensemble of that seed. A table is a :class:`~sim.model.ceasefire.CeasefireModel`
+whose seated actors are :class:`Seat` players (the model's decision port).
+
+**Rounds.** The facilitator advances the class a round of ``round_days`` simulated days at a time.
+Daily choices come from each seat's standing orders (:mod:`sim.classroom.orders`); a package to
+answer (accept, reject, counter) or, for the mediator, to table, stops the table until its seat
+answers. The model asks synchronously, so a table that needs an answer is not suspended in a thread:
+the seat raises, the half-played day is dropped, and once the answer is in, the table is rebuilt and
+replayed from day 0 with every answer given so far. Replay is exact (the agents draw their random
+numbers whoever answers) and cheap (a run is milliseconds), and it makes a table's game nothing but
+its scenario, seed and list of answers: :meth:`ClassSession.save` writes those as a scenario file
+and a ``moves.txt`` that ``ceasefire-sim play --moves`` replays to the same game.
+
+**Seats.** Seats nobody has joined when the first round starts are played by agents whose
+strategies are hidden (drawn from the seed, as in ``play``). Codes (:mod:`sim.classroom.codes`) are
+secrets; a seat's view holds only its own actor's observation, decisions, news and scores.
+
+Every public method takes the session's lock and raises :class:`SessionError` (one line for a page)
+on bad input; ``version`` moves on every change so pages know when to redraw.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from sim.classroom.codes import matches, new_code
+from sim.classroom.news import FACILITATOR, PUBLIC, News, day_news, visible
+from sim.classroom.orders import LABELS, Orders, standing_answer, strike_answer
+from sim.data import EXERCISES, SCENARIOS
+from sim.model.ceasefire import CeasefireModel
+from sim.model.decisions import Answer, Decision, parse_answer
+from sim.model.results import NO_TRUCE, RunResult, run_row
+from sim.model.strategies import STRATEGIES
+from sim.play.game import hidden_strategies
+from sim.play.views import describe
+from sim.scenario.class_code import find_scenario, parse_seed
+from sim.scenario.loader import ScenarioError, load_scenario
+from sim.scenario.schema import Incident, Role, Scenario
+from sim.teaching.exercise import LoadedExercise, find_exercise, load_exercise
+
+RUN = 0
+"""The run every table plays (the class code's run 0, as ``play`` and the exercises' class run)."""
+MAX_TABLES = 12
+ASK_KINDS = ("answer", "table")
+"""Decisions a seat answers itself; strikes, levers and withdrawals follow its standing orders."""
+INJECT_ASSUMPTION = "an inject the facilitator fired in class"
+
+
+class SessionError(Exception):
+    """Bad input to a session (a code, an answer, an order): its one-line message is for the page."""
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A decision waiting for a seat, as data a page shows: the actor's view, then the question."""
+
+    key: str
+    day: int
+    actor: str
+    kind: str
+    subject: str
+    lines: tuple[str, ...]
+    options: tuple[str, ...]
+    issues: tuple[str, ...]
+
+
+class _Wait(Exception):
+    def __init__(self, asked: Asked) -> None:
+        self.asked = asked
+
+
+@dataclass
+class Seat:
+    """One actor at one table, and who takes its decisions: its students (with standing orders), or
+    its agent. Every answer is kept, by the decision's key, so the table can be replayed."""
+
+    actor: str
+    name: str
+    code: str
+    joined: bool = False
+    agent: bool = False
+    """Played by its agent (nobody joined, or the facilitator handed it over)."""
+    orders: Orders = field(default_factory=Orders)
+    moves: dict[str, Answer] = field(default_factory=dict)
+
+    def choose(self, decision: Decision, agent: Callable[[], Answer]) -> Answer:
+        key = decision.key
+        if key not in self.moves:
+            self.moves[key] = self._decide(decision, agent)
+        return self.moves[key]
+
+    def _decide(self, decision: Decision, agent: Callable[[], Answer]) -> Answer:
+        if self.agent:
+            return agent()
+        kind = decision.kind
+        if kind == "strike":
+            domain, _, _enemy = decision.subject.partition(":")
+            enemy = decision.about.enemy  # type: ignore[union-attr]
+            seen = sum(p.yesterday for p in decision.observe().perceptions if p.other == enemy)
+            return Answer(strike_answer(self.orders.compliance.get(domain, "comply"), seen))
+        if kind == "press":
+            answer = standing_answer(self.orders.levers.get(decision.subject.split(":")[0], "agent"))
+            return agent() if answer is None else Answer(answer)
+        if kind == "withdraw":
+            answer = standing_answer(self.orders.withdraw)
+            return agent() if answer is None else Answer(answer)
+        lines = tuple(describe(decision))
+        raise _Wait(
+            Asked(
+                key=decision.key,
+                day=decision.day,
+                actor=self.actor,
+                kind=kind,
+                subject=decision.subject,
+                lines=lines,
+                options=decision.options,
+                issues=decision.issues,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class ScoredDeal:
+    """An agreement reached at a table, in each role's points (the role cards' points sheets)."""
+
+    day: int
+    phase: str
+    package: dict[str, float]
+    points: dict[str, float]
+    """Actor name -> points (empty when the points sheets are not available)."""
+
+
+@dataclass(frozen=True)
+class PhaseLine:
+    title: str
+    status: str
+
+
+@dataclass(frozen=True)
+class SeatView:
+    """Everything one seat may see: its own actor's view, never another's."""
+
+    table: int
+    table_name: str
+    actor: str
+    name: str
+    day: int
+    date: str
+    round: int
+    horizon: int
+    status: str
+    observation: tuple[str, ...]
+    pending: tuple[Asked, ...]
+    orders: Orders
+    domains: tuple[str, ...]
+    levers: dict[str, str]
+    """Lever id -> what it is (a mediator's seat)."""
+    agent_played: bool
+    news: tuple[News, ...]
+    scored: tuple[ScoredDeal, ...]
+    revealed: tuple[str, ...]
+    """After the facilitator reveals: the agents' hidden strategies and the truth behind perceptions."""
+
+
+@dataclass(frozen=True)
+class TableState:
+    """A table at a glance: public state, and for the console who is seated and whom it waits for."""
+
+    number: int
+    name: str
+    day: int
+    date: str
+    status: str
+    phases: tuple[PhaseLine, ...]
+    seats: tuple[tuple[str, str, bool, bool], ...]
+    """(actor id, name, joined, played by its agent)."""
+    waiting_for: str | None
+    outcome: str
+    """The outcome on the day reached (as runs.csv names it)."""
+    front: str
+    news: tuple[News, ...]
+
+
+@dataclass(frozen=True)
+class ConsoleView:
+    class_code: str
+    exercise: str
+    round: int
+    day: int
+    horizon: int
+    round_days: int
+    paused: bool
+    revealed: bool
+    ended: bool
+    tables: tuple[TableState, ...]
+    injects: tuple[tuple[int, int, str, int | None], ...]
+    """(index, the exercise's day, text, day fired or None)."""
+    codes: tuple[tuple[int, str, str, str], ...]
+    """(table, actor id, actor name, seat code): the slips to hand out."""
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    """The agents' runs of the class code (the tables' hidden strategies), for the projector."""
+
+    runs: int
+    occupancy: pd.DataFrame
+    outcomes: pd.DataFrame
+    last_day: int
+
+
+@dataclass(frozen=True)
+class ProjectorView:
+    class_code: str
+    round: int
+    day: int
+    tables: tuple[TableState, ...]
+    timelines: dict[int, pd.DataFrame]
+    """Table -> its phases' status per day (long form: day, phase, status)."""
+    ensemble: Ensemble | None
+    outcome_names: dict[str, str]
+    phase_titles: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Login:
+    kind: str
+    """``seat``, ``facilitator`` or ``projector``."""
+    table: int | None = None
+    actor: str | None = None
+
+
+class Table:
+    """One table's game: its seats, the injects fired at it, and the model replayed from its answers."""
+
+    def __init__(self, number: int, session: ClassSession, seats: dict[str, Seat]) -> None:
+        self.number = number
+        self.name = f"Table {number}"
+        self.session = session
+        self.seats = seats
+        self.incidents: list[Incident] = []
+        self.inject_news: list[News] = []
+        self.scenario: Scenario | None = None
+        """The scenario as played (hidden strategies drawn): fixed when the first round starts."""
+        self.strategies: dict[str, str] = {}
+        self.model: CeasefireModel | None = None
+        self.waiting: Asked | None = None
+        self.stale = False
+        """An answer came in while the class was paused: the model must be replayed to go on."""
+        self.deals: list[tuple[int, str, dict[str, float]]] = []
+        self._news: tuple[int, int, list[News]] | None = None
+
+    # -- the game ---------------------------------------------------------------------------------
+    @property
+    def played(self) -> list[str]:
+        """Actors whose decisions go through a seat (joined when the game started)."""
+        return list(self.seats)
+
+    def start(self) -> None:
+        """Fix who plays: seats nobody joined go to agents with hidden strategies, as in ``play``."""
+        s = self.session
+        self.seats = {a: seat for a, seat in self.seats.items() if seat.joined}
+        self.scenario, self.strategies = hidden_strategies(s.scenario, s.seed, self.played)
+        self._build()
+
+    def _build(self) -> None:
+        assert self.scenario is not None
+        sc = self.scenario.model_copy(update={"incidents": [*self.scenario.incidents, *self.incidents]})
+        self.model = CeasefireModel(sc, seed=self.session.seed, run=RUN, record=True, players=self.seats)
+        self.deals = []
+        self._news = None
+
+    def run_to(self, target: int) -> None:
+        """Play on to day ``target`` (or the horizon), stopping where a seat must answer."""
+        if self.model is None or self.waiting is not None or self.stale:
+            self.waiting = None
+            self.stale = False
+            self._build()  # replay: every answer so far is in the seats' moves
+        m = self.model
+        assert m is not None
+        target = min(target, m.horizon)
+        while m.day < target:
+            try:
+                m.step()
+            except _Wait as wait:
+                self.waiting = wait.asked
+                return
+            for t in m.tracks:
+                if t.agreed_day == m.day and t.package:
+                    self.deals.append((m.day, t.id, dict(t.package)))
+
+    @property
+    def day(self) -> int:
+        """Days fully played (a table waiting on an answer is partway through the next)."""
+        if self.model is None:
+            return 0
+        return self.model.day - (1 if self.waiting is not None or self.stale else 0)
+
+    def fire(self, incident: Incident | None, news: News) -> None:
+        """An inject: news at the table and, with a strike, the strike on the next day."""
+        self.inject_news.append(news)
+        if incident is not None:
+            self.incidents.append(incident)
+            if self.model is not None and self.waiting is None and not self.stale:
+                self.model.incidents.setdefault(incident.day, []).append(incident)
+
+    def result(self) -> RunResult | None:
+        return None if self.model is None else self.model.recorder.result()
+
+    # -- what it shows ----------------------------------------------------------------------------
+    def news(self) -> list[News]:
+        m = self.model
+        if m is None:
+            return list(self.inject_news)
+        events = m.recorder.events
+        if self._news is None or self._news[:2] != (id(m), len(events)):
+            names = {a: x.name for a, x in m.actors.items()}
+            titles = {t.id: t.spec.title for t in m.tracks}
+            items = day_news(events, names, titles) + self.inject_news
+            items.sort(key=lambda n: n.day)
+            self._news = (id(m), len(events), items)
+        return self._news[2]
+
+    def state(self, audience: str | None) -> TableState:
+        s, m = self.session, self.model
+        day = self.day
+        if m is None:
+            phases = tuple(PhaseLine(p.title, "not started") for p in s.scenario.phases.values())
+            outcome, front = NO_TRUCE, ""
+        else:
+            phases = tuple(PhaseLine(t.spec.title, t.status.value.replace("_", " ")) for t in m.tracks)
+            outcome = str(run_row(m.recorder.result())["outcome"]) if m.day else NO_TRUCE
+            front = "; ".join(
+                f"{m.actors[x].name} holds {f.held_by(x):.0%} of the contested zone"
+                for (x, _y), f in m.battlefield.fronts.items()
+            )
+        waiting = None if self.waiting is None else s.scenario.actors[self.waiting.actor].name
+        return TableState(
+            number=self.number,
+            name=self.name,
+            day=day,
+            date=s.date(day),
+            status=self.status(),
+            phases=phases,
+            seats=tuple((a, seat.name, seat.joined, seat.agent) for a, seat in self.seats.items()),
+            waiting_for=waiting,
+            outcome=outcome,
+            front=front,
+            news=tuple(visible(self.news(), audience, s.revealed)),
+        )
+
+    def status(self) -> str:
+        s = self.session
+        if self.model is None:
+            return "not started"
+        if self.waiting is not None:
+            return f"waiting for {s.scenario.actors[self.waiting.actor].name}"
+        if self.model.day >= self.model.horizon:
+            return "ended"
+        if s.ended:
+            return "ended"
+        if s.paused:
+            return "paused"
+        return "round over" if self.model.day >= s.target_day else "playing"
+
+    def timeline(self) -> pd.DataFrame:
+        """Each phase's status per day so far (long form), for the projector's timelines."""
+        m = self.model
+        rows: list[tuple[int, str, str]] = []
+        if m is not None:
+            days = m.recorder.days
+            n = len(days.get("day", []))
+            for t in m.tracks:
+                col = days.get(f"{t.id}_status", [])
+                rows += [(int(days["day"][i]), t.id, str(col[i])) for i in range(min(n, len(col)))]
+        return pd.DataFrame(rows, columns=["day", "phase", "status"])
+
+
+class ClassSession:
+    """A class: its exercise, class code, tables and rounds. See the module's docstring."""
+
+    def __init__(
+        self,
+        loaded: LoadedExercise,
+        scenario: Scenario,
+        scenario_file: Path,
+        seed: int,
+        tables: int = 3,
+        round_days: int = 7,
+        seated: Sequence[str] | None = None,
+        ensemble_runs: int = 200,
+    ) -> None:
+        if not 1 <= tables <= MAX_TABLES:
+            raise SessionError(f"--tables: between 1 and {MAX_TABLES} (got {tables})")
+        if round_days < 1:
+            raise SessionError(f"--round-days: at least 1 (got {round_days})")
+        self.lock = threading.RLock()
+        self.version = 0
+        self.loaded = loaded
+        self.scenario = scenario
+        self.scenario_file = scenario_file
+        self.seed = seed
+        self.class_code = f"{scenario.name}@{seed}"
+        self.round_days = round_days
+        self.ensemble_runs = ensemble_runs
+        roles = [a for a, x in scenario.actors.items() if x.role in (Role.BELLIGERENT, Role.MEDIATOR)]
+        seated = list(roles if seated is None else seated)
+        bad = [a for a in seated if a not in scenario.actors]
+        if bad:
+            raise SessionError(f"--seat {bad[0]}: no such actor (actors: {', '.join(scenario.actors)})")
+        self.seated = seated
+        self.facilitator_code = new_code()
+        self.projector_code = new_code()
+        self.tables = [
+            Table(n, self, {a: Seat(a, scenario.actors[a].name, new_code()) for a in seated})
+            for n in range(1, tables + 1)
+        ]
+        self.round = 0
+        self.target_day = 0
+        self.paused = False
+        self.revealed = False
+        self.ended = False
+        self.fired: dict[int, int] = {}
+        self._ensemble: Ensemble | None = None
+
+    # -- reading --------------------------------------------------------------------------------
+    @property
+    def horizon(self) -> int:
+        return self.scenario.horizon_days
+
+    def date(self, day: int) -> str:
+        return f"{self.scenario.start_date + dt.timedelta(days=day):%d %B %Y}"
+
+    def login(self, code: str) -> Login:
+        """What a code opens; the same message for every code that opens nothing (no hint)."""
+        with self.lock:
+            found: Login | None = None
+            if matches(code, self.facilitator_code):
+                found = Login("facilitator")
+            if matches(code, self.projector_code):
+                found = Login("projector")
+            for t in self.tables:
+                for a, seat in t.seats.items():
+                    if matches(code, seat.code):
+                        found = Login("seat", t.number, a)
+                        if not seat.joined:
+                            seat.joined = True
+                            self._changed()
+            if found is None:
+                raise SessionError("This code is not valid for this session.")
+            return found
+
+    def table(self, number: int) -> Table:
+        if not 1 <= number <= len(self.tables):
+            raise SessionError(f"no table {number} in this session")
+        return self.tables[number - 1]
+
+    def _seat(self, number: int, actor: str) -> tuple[Table, Seat]:
+        t = self.table(number)
+        seat = t.seats.get(actor)
+        if seat is None:
+            raise SessionError(f"{actor} has no seat at {t.name} (played by its agent)")
+        return t, seat
+
+    def seat_view(self, number: int, actor: str) -> SeatView:
+        with self.lock:
+            t = self.table(number)
+            if actor not in self.scenario.actors:
+                raise SessionError(f"no actor {actor!r} in this session")
+            seat = t.seats.get(actor)
+            m = t.model
+            if t.waiting is not None and t.waiting.actor == actor:
+                observation = ()
+                pending: tuple[Asked, ...] = (t.waiting,)
+            else:
+                pending = ()
+                observation = tuple(_observation(m, actor)) if m is not None else ()
+            status = t.status()
+            if pending:
+                status = "your decision"
+            spec = self.scenario.actors[actor]
+            levers = {
+                lever_id: f"{lever.kind} on {self.scenario.actors[lever.target].name}"
+                for lever_id, lever in spec.levers.items()
+            }
+            return SeatView(
+                table=t.number,
+                table_name=t.name,
+                actor=actor,
+                name=spec.name,
+                day=t.day,
+                date=self.date(t.day),
+                round=self.round,
+                horizon=self.horizon,
+                status=status,
+                observation=observation,
+                pending=pending,
+                orders=seat.orders if seat is not None else Orders(),
+                domains=tuple(self.scenario.domains) if spec.role is Role.BELLIGERENT else (),
+                levers=levers,
+                agent_played=seat is None or seat.agent,
+                news=tuple(visible(t.news(), actor, self.revealed)),
+                scored=tuple(self.scored(t)),
+                revealed=tuple(self._revealed(t)) if self.revealed else (),
+            )
+
+    def scored(self, t: Table) -> list[ScoredDeal]:
+        """The table's agreements, in every role's points (the role cards' sheets)."""
+        try:
+            from sim.teaching.points import score_deal
+        except ImportError:  # the points sheets are optional for a session
+            score_deal = None
+        out = []
+        for day, phase, package in t.deals:
+            points = {}
+            terms = {k: v for k, v in package.items() if k in self.scenario.phases[phase].terms}
+            if score_deal is not None:
+                points = {
+                    self.scenario.actors[a].name: v
+                    for a, v in score_deal(self.scenario, phase, terms).items()
+                }
+            out.append(ScoredDeal(day, self.scenario.phases[phase].title, package, points))
+        return out
+
+    def _revealed(self, t: Table) -> list[str]:
+        lines = []
+        for a, s in t.strategies.items():
+            name = self.scenario.actors[a].name
+            lines.append(f"{name} was played by an agent with the {STRATEGIES[s].name} strategy.")
+        result = t.result()
+        if result is not None:
+            tot = result.totals
+            lines.append(
+                f"At {t.name}: {tot['violations_true']} true violations, "
+                f"{tot['violations_detected']} of them detected; {tot['false_accusations']} false alarms; "
+                f"{tot['disputed_incidents']} disputed "
+                "incidents (blamed by both sides)."
+            )
+        return lines
+
+    def console(self) -> ConsoleView:
+        with self.lock:
+            ex = self.loaded.exercise
+            return ConsoleView(
+                class_code=self.class_code,
+                exercise=ex.name,
+                round=self.round,
+                day=min((t.day for t in self.tables), default=0),
+                horizon=self.horizon,
+                round_days=self.round_days,
+                paused=self.paused,
+                revealed=self.revealed,
+                ended=self.ended,
+                tables=tuple(t.state(FACILITATOR) for t in self.tables),
+                injects=tuple((i, inj.day, inj.text, self.fired.get(i)) for i, inj in enumerate(ex.injects)),
+                codes=tuple(
+                    (t.number, a, seat.name, seat.code) for t in self.tables for a, seat in t.seats.items()
+                ),
+            )
+
+    def projector(self) -> ProjectorView:
+        with self.lock:
+            tables = tuple(t.state(None) for t in self.tables)
+            timelines = {t.number: t.timeline() for t in self.tables}
+            ensemble = self._ensemble
+        outcome_names = {NO_TRUCE: "no truce"}
+        outcome_names.update({o: o.replace("_", " ") for o in self.scenario.outcomes})
+        return ProjectorView(
+            class_code=self.class_code,
+            round=self.round,
+            day=min((t.day for t in tables), default=0),
+            tables=tables,
+            timelines=timelines,
+            ensemble=ensemble,
+            outcome_names=outcome_names,
+            phase_titles={p: x.title for p, x in self.scenario.phases.items()},
+        )
+
+    def ensemble(self) -> Ensemble:
+        """The agents' runs of the class code (computed once; slow: call it from a thread).
+
+        The scenario as written, runs 0 ... N-1 of the class seed: the ensemble the exercise's
+        handout shows. A table's hidden agents differ from it only in the strategies of its empty
+        seats, drawn when the first round starts.
+        """
+        with self.lock:
+            if self._ensemble is not None:
+                return self._ensemble
+            played = self.scenario
+        from sim.experiments.engines import run_block
+        from sim.plots import ensemble as ens
+
+        phases = list(self.scenario.phases)
+        block = run_block("batch", played, range(self.ensemble_runs), self.seed, record=True)
+        status = [f"{p}_status" for p in phases]
+        assert block.days is not None
+        frame = block.days[["run", "day", *status]].astype({c: str for c in status})
+        made = Ensemble(
+            runs=self.ensemble_runs,
+            occupancy=ens.occupancy_frame(frame, phases),
+            outcomes=ens.outcomes_frame(pd.DataFrame(block.rows), [NO_TRUCE, *self.scenario.outcomes]),
+            last_day=int(frame["day"].max()),
+        )
+        with self.lock:
+            self._ensemble = made
+            self._changed()
+        return made
+
+    # -- the facilitator ------------------------------------------------------------------------
+    def advance_round(self) -> None:
+        """The next round: every table plays on ``round_days`` days, or until a seat must answer."""
+        with self.lock:
+            if self.ended:
+                raise SessionError("the session has ended")
+            if any(t.waiting is not None for t in self.tables):
+                waiting = [t.name for t in self.tables if t.waiting is not None]
+                raise SessionError(f"{', '.join(waiting)} still waiting for an answer: the round goes on")
+            if self.round == 0:
+                for t in self.tables:
+                    t.start()
+            if self.target_day >= self.horizon:
+                raise SessionError("the last round has been played: End the session")
+            self.round += 1
+            self.target_day = min(self.horizon, self.round * self.round_days)
+            self.paused = False
+            self._play()
+            self._changed()
+
+    def _play(self) -> None:
+        if self.paused:
+            return
+        for t in self.tables:
+            if t.model is not None and t.waiting is None and (t.stale or t.model.day < self.target_day):
+                t.run_to(self.target_day)
+
+    def pause(self) -> None:
+        with self.lock:
+            self.paused = True
+            self._changed()
+
+    def resume(self) -> None:
+        with self.lock:
+            self.paused = False
+            self._play()
+            self._changed()
+
+    def fire_inject(self, index: int) -> None:
+        """Read out the exercise's inject ``index`` at every table; with a strike, struck tomorrow."""
+        with self.lock:
+            injects = self.loaded.exercise.injects
+            if not 0 <= index < len(injects):
+                raise SessionError(f"no inject {index} in {self.loaded.exercise.name}")
+            if self.round == 0:
+                raise SessionError("start the first round before firing an inject")
+            inj = injects[index]
+            self.fired[index] = max(t.day for t in self.tables)
+            for t in self.tables:
+                incident = None
+                if inj.strike is not None:
+                    incident = Incident(
+                        day=t.day + 1,
+                        attacker=inj.strike.attacker,
+                        domain=inj.strike.domain,
+                        target=inj.strike.target,
+                        description=inj.text[:200],
+                        assumption=INJECT_ASSUMPTION,
+                    )
+                t.fire(incident, News(t.day, f"News (inject): {inj.text}", PUBLIC))
+            self._changed()
+
+    def reveal(self) -> None:
+        with self.lock:
+            self.revealed = True
+            self._changed()
+
+    def end(self) -> None:
+        """End the class: every seat goes to its agent, and each table plays on to the horizon, so
+        its run can be set in the ensemble."""
+        with self.lock:
+            if self.round == 0:
+                for t in self.tables:
+                    t.start()
+            for t in self.tables:
+                for seat in t.seats.values():
+                    seat.agent = True
+                t.run_to(self.horizon)
+            self.target_day = self.horizon
+            self.ended = True
+            self._changed()
+
+    def hand_to_agent(self, number: int, actor: str) -> None:
+        with self.lock:
+            t, seat = self._seat(number, actor)
+            seat.agent = True
+            if t.waiting is not None and t.waiting.actor == actor:
+                t.run_to(self.target_day if not self.paused else t.day)
+            self._changed()
+
+    # -- a seat ---------------------------------------------------------------------------------
+    def answer(self, number: int, actor: str, key: str, text: str) -> None:
+        """A seat's answer to the decision it is asked (``accept``, ``counter ISSUE=V ...``)."""
+        with self.lock:
+            t, seat = self._seat(number, actor)
+            asked = t.waiting
+            if asked is None or asked.actor != actor or asked.key != key:
+                raise SessionError("that decision is no longer open (the page was out of date)")
+            try:
+                answer = parse_answer(str(text)[:500], asked.kind, asked.issues)
+            except ValueError as exc:
+                raise SessionError(str(exc)) from None
+            seat.moves[key] = answer
+            if self.paused:
+                t.waiting = None  # recorded: played when the class resumes
+                t.stale = True
+            else:
+                t.run_to(self.target_day)
+            self._changed()
+
+    def set_orders(
+        self,
+        number: int,
+        actor: str,
+        compliance: dict[str, str] | None = None,
+        levers: dict[str, str] | None = None,
+        withdraw: str | None = None,
+    ) -> None:
+        with self.lock:
+            _t, seat = self._seat(number, actor)
+            bad = [d for d in compliance or {} if d not in self.scenario.domains]
+            if bad:
+                raise SessionError(f"no domain {bad[0]!r} in this scenario")
+            bad = [x for x in levers or {} if x not in self.scenario.actors[actor].levers]
+            if bad:
+                raise SessionError(f"{seat.name} has no lever {bad[0]!r}")
+            try:
+                seat.orders = seat.orders.changed(compliance, levers, withdraw)
+            except ValueError as exc:
+                raise SessionError(str(exc)) from None
+            self._changed()
+
+    def _changed(self) -> None:
+        self.version += 1
+
+    # -- after class ----------------------------------------------------------------------------
+    def save(self, folder: Path) -> list[tuple[int, Path, str]]:
+        """Each table's game as a folder: ``scenario.yaml`` (the class scenario with the injects it
+        was struck by), ``moves.txt`` (every answer), and the command that replays it."""
+        from sim.jobs.play import setup_game, write_moves
+
+        with self.lock:
+            out = []
+            for t in self.tables:
+                target = Path(folder) / f"table-{t.number}"
+                target.mkdir(parents=True, exist_ok=True)
+                data = self.scenario.model_dump(mode="json")
+                data["incidents"] = [
+                    *data.get("incidents", []),
+                    *(i.model_dump(mode="json") for i in t.incidents),
+                ]
+                path = target / "scenario.yaml"
+                path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+                sc = load_scenario(path)
+                days = t.day
+                setup = setup_game(sc, path, t.played, self.seed, days, None, False)
+                lines = [f"{k} | {a}" for seat in t.seats.values() for k, a in seat.moves.items()]
+                write_moves(target, setup.header, lines)
+                if not t.played:
+                    out.append((t.number, target, "agent-only: run 0 of the class code (ceasefire-sim run)"))
+                    continue
+                command = " ".join(
+                    ["ceasefire-sim play", f"--scenario {path}", f"--seed {self.seed}"]
+                    + [f"--as {a}" for a in t.played]
+                    + [f"--days {days}", f"--moves {target / 'moves.txt'}", f"--out {target / 'replay'}"]
+                )
+                out.append((t.number, target, command))
+            return out
+
+
+def _observation(m: CeasefireModel, actor: str) -> list[str]:
+    from sim.model.observation import observe
+    from sim.play.views import observation_lines
+
+    return observation_lines(observe(m, actor))
+
+
+def open_session(
+    exercise: str = "leverage",
+    class_code: str | None = None,
+    tables: int = 3,
+    round_days: int = 7,
+    seated: Sequence[str] | None = None,
+    ensemble_runs: int = 200,
+) -> ClassSession:
+    """A session from an exercise (its name or file) and a class code (default: the exercise's)."""
+    try:
+        path = find_exercise(exercise, EXERCISES)
+        loaded = load_exercise(path, SCENARIOS)
+    except ValueError as exc:
+        raise SessionError(str(exc)) from None
+    except ScenarioError as exc:
+        raise SessionError(str(exc.problems[0]) if exc.problems else str(exc)) from None
+    code = class_code or loaded.exercise.class_code
+    try:
+        parsed = parse_seed(code)
+        if parsed.scenario is None or parsed.scenario == loaded.class_scenario.name:
+            scenario, file = loaded.class_scenario, loaded.class_file
+        else:
+            file = find_scenario(parsed.scenario, SCENARIOS)
+            scenario = load_scenario(file)
+    except ValueError as exc:
+        raise SessionError(str(exc).replace("--seed", "--class-code")) from None
+    except ScenarioError as exc:
+        raise SessionError(str(exc.problems[0]) if exc.problems else str(exc)) from None
+    return ClassSession(loaded, scenario, file, parsed.seed, tables, round_days, seated, ensemble_runs)
+
+
+__all__ = ["LABELS", "ClassSession", "SessionError", "open_session"]

@@ -1,0 +1,239 @@
+"""The class session's game engine (no browser): codes, standing orders, rounds, injects, what each
+seat may see, and a table's game replayed to the same game from its saved scenario and moves."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from conftest import ROOT
+
+from sim.classroom import codes
+from sim.classroom.news import FACILITATOR, PUBLIC, News, visible
+from sim.classroom.orders import Orders, strike_answer
+from sim.classroom.session import SessionError, open_session
+from sim.experiments.ensemble import run_one
+from sim.model.results import run_row
+from sim.play.game import hidden_strategies, play
+from sim.play.players import Scripted, read_moves
+from sim.scenario.loader import load_scenario
+
+
+def test_codes_are_unguessable_and_forgiving_to_type() -> None:
+    made = {codes.new_code() for _ in range(2000)}
+    assert len(made) == 2000
+    code = next(iter(made))
+    assert len(code.replace("-", "")) == codes.LENGTH and set(code.replace("-", "")) <= set(codes.ALPHABET)
+    assert codes.matches(f"  {code.lower().replace('-', ' ')} ", code)
+    assert not codes.matches(code[:-1], code) and not codes.matches("", code)
+    assert not codes.matches("x" * 10_000, code)
+
+
+def test_standing_orders_both_ways() -> None:
+    assert strike_answer("comply", 5) == "comply"
+    assert strike_answer("strike", 0) == "strike"
+    assert strike_answer("respond", 0) == "comply" and strike_answer("respond", 1) == "strike"
+    orders = Orders().changed(compliance={"energy": "respond"}, levers={"x": "hold"}, withdraw="stay")
+    assert orders.compliance == {"energy": "respond"} and orders.withdraw == "stay"
+    with pytest.raises(ValueError, match="one of"):
+        orders.changed(compliance={"energy": "nuke"})
+
+
+def test_news_audiences() -> None:
+    items = [News(1, "p"), News(1, "f", FACILITATOR), News(1, "r", "russia"), News(1, "u", "ukraine")]
+    assert [n.text for n in visible(items, "ukraine")] == ["p", "u"]
+    assert [n.text for n in visible(items, None)] == ["p"]
+    assert [n.text for n in visible(items, FACILITATOR)] == ["p", "f"]
+    assert [n.text for n in visible(items, "ukraine", revealed=True)] == ["p", "f", "u"]
+    assert PUBLIC == "public"
+
+
+def _answer_all(s, table: int, choose) -> int:
+    """Answer every decision the table waits for with ``choose(asked)``; the number answered."""
+    n = 0
+    t = s.table(table)
+    while t.waiting is not None:
+        asked = t.waiting
+        s.answer(table, asked.actor, asked.key, choose(asked))
+        n += 1
+        assert n < 500
+    return n
+
+
+def _choose(asked) -> str:
+    """Russia refuses and counters, the others accept; the mediator tables its text."""
+    if asked.kind == "table":
+        return "table"
+    if asked.actor == "russia" and asked.issues:
+        return f"counter {asked.issues[0]}=0.9"
+    return "reject" if asked.actor == "russia" else "accept"
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory):
+    """A monitoring class: table 1 seated by three students, table 2 left to agents, three rounds
+    with an inject (a strike on the grid), then saved."""
+    s = open_session("monitoring", tables=2, round_days=7, ensemble_runs=40)
+    for seat in s.table(1).seats.values():
+        assert s.login(seat.code).table == 1
+    s.set_orders(1, "ukraine", compliance={"energy": "respond"})
+    answered = 0
+    for r in range(3):
+        s.advance_round()
+        answered += _answer_all(s, 1, _choose)
+        if r == 1:
+            s.fire_inject(0)
+    folder = tmp_path_factory.mktemp("class")
+    saved = s.save(folder)
+    return s, answered, saved
+
+
+def test_rounds_wait_for_answers_and_empty_seats_go_to_agents(played) -> None:
+    s, answered, _ = played
+    assert answered > 0
+    t1, t2 = s.table(1), s.table(2)
+    assert t1.day == t2.day == 21
+    assert set(t1.played) == {"us", "russia", "ukraine"} and t2.played == []
+    assert set(t2.strategies) == {"russia", "ukraine"}  # hidden agents in the empty seats
+    # the agent-only table is run 0 of the class code with those hidden strategies (and the inject)
+    hidden, _ = hidden_strategies(s.scenario, s.seed, [])
+    hidden = hidden.model_copy(update={"incidents": t2.incidents})
+    agents = run_row(run_one(hidden, s.seed, 0, 21, record=False))
+    mine = run_row(t2.result())
+    assert {k: mine[k] for k in ("outcome", "violations_true", "strikes")} == {
+        k: agents[k] for k in ("outcome", "violations_true", "strikes")
+    }
+
+
+def test_the_inject_strikes_every_table(played) -> None:
+    s, _, _ = played
+    for t in s.tables:
+        assert [i.attacker for i in t.incidents] == ["ukraine"]
+        assert any("News (inject)" in n.text for n in t.news())
+        assert any(e[3] == "incident" for e in t.model.recorder.events)
+    assert s.console().injects[0][3] == 14
+
+
+def test_a_seat_sees_only_its_own_actor(played) -> None:
+    s, _, _ = played
+    view = {a: s.seat_view(1, a) for a in ("us", "russia", "ukraine")}
+    text = {a: "\n".join([*v.observation, *(n.text for n in v.news)]) for a, v in view.items()}
+    assert "You are Ukraine" in text["ukraine"] and "You are Russia" not in text["ukraine"]
+    assert "You are Russia" in text["russia"] and "You are Ukraine" not in text["russia"]
+    russia_private = [n.text for n in s.table(1).news() if n.audience == "russia"]
+    assert russia_private and not any(p in text["ukraine"] for p in russia_private)
+    facilitator = [n.text for n in s.table(1).news() if n.audience == FACILITATOR]
+    assert facilitator and not any(f in text["ukraine"] for f in facilitator)
+    assert "rejected the package" in text["ukraine"]  # the public fact, not Russia's numbers
+    assert any("You rejected" in n.text for n in view["russia"].news)
+    assert not view["ukraine"].revealed
+
+
+def test_the_saved_table_replays_to_the_same_game(played) -> None:
+    s, _, saved = played
+    number, folder, command = saved[0]
+    sc = load_scenario(folder / "scenario.yaml")
+    moves = read_moves(folder / "moves.txt", {"us", "russia", "ukraine"}, tuple(sc.issues))
+    script = Scripted(moves)
+    game = play(sc, s.seed, dict.fromkeys(["us", "russia", "ukraine"], script), days=21)
+    assert not script.refused and not script.unused()
+    assert run_row(game.result) == run_row(s.table(number).result())
+    assert "agent-only" in saved[1][2]
+    args = command.split()[1:]
+    out = folder / "replay"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "run_sim.py"), *args, "--compare", "3"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    replayed = pd.read_csv(out / "runs.csv").iloc[0]
+    mine = run_row(s.table(number).result())
+    for key in ("outcome", "violations_true", "violations_perceived", "strikes", "prisoners_exchanged"):
+        assert replayed[key] == mine[key], key
+
+
+def test_bad_input_is_one_line_and_changes_nothing(played) -> None:
+    s, _, _ = played
+    other = open_session("monitoring", tables=1, ensemble_runs=10)
+    seat = other.table(1).seats["ukraine"]
+    with pytest.raises(SessionError, match="not valid for this session"):
+        s.login(seat.code)  # a code from another session
+    with pytest.raises(SessionError, match="not valid"):
+        s.login("<script>alert(1)</script>")
+    before = s.version
+    with pytest.raises(SessionError, match="no longer open"):
+        s.answer(1, "ukraine", "1 | ukraine | answer energy_truce:round", "accept")
+    with pytest.raises(SessionError, match="one of"):
+        s.set_orders(1, "ukraine", compliance={"energy": "nuke"})
+    with pytest.raises(SessionError, match="no domain"):
+        s.set_orders(1, "ukraine", compliance={"moon": "strike"})
+    with pytest.raises(SessionError, match="no table"):
+        s.seat_view(9, "ukraine")
+    assert s.version == before
+    with pytest.raises(SessionError, match="tables"):
+        open_session("monitoring", tables=0)
+    with pytest.raises(SessionError, match="class-code"):
+        open_session("monitoring", class_code="nonsense code")
+
+
+def test_a_bad_answer_is_refused_and_the_table_still_waits() -> None:
+    s = open_session("leverage", tables=1, ensemble_runs=10)
+    for seat in s.table(1).seats.values():
+        s.login(seat.code)
+    s.advance_round()
+    t = s.table(1)
+    assert t.waiting is not None
+    asked = t.waiting
+    with pytest.raises(SessionError):
+        s.answer(1, asked.actor, asked.key, "maybe")
+    assert t.waiting == asked
+    with pytest.raises(SessionError, match="waiting"):
+        s.advance_round()
+    view = s.seat_view(1, asked.actor)
+    assert view.pending == (asked,) and view.status == "your decision"
+    s.hand_to_agent(1, asked.actor)  # the seat has gone: its agent answers from now on
+    assert t.waiting is None or t.waiting.actor != asked.actor
+
+
+def test_answers_given_while_paused_make_the_same_game() -> None:
+    def game(pause: bool):
+        s = open_session("leverage", tables=1, round_days=10, ensemble_runs=10)
+        for seat in s.table(1).seats.values():
+            s.login(seat.code)
+        s.advance_round()
+        if pause:
+            s.pause()
+        _answer_all_paused(s) if pause else _answer_all(s, 1, _choose)
+        if pause:
+            s.resume()
+            _answer_all(s, 1, _choose)
+        s.advance_round()
+        _answer_all(s, 1, _choose)
+        return run_row(s.table(1).result())
+
+    assert game(True) == game(False)
+
+
+def _answer_all_paused(s) -> None:
+    t = s.table(1)
+    if t.waiting is not None:
+        asked = t.waiting
+        s.answer(1, asked.actor, asked.key, _choose(asked))
+        assert t.waiting is None and t.stale  # recorded, not yet played
+
+
+def test_end_plays_every_table_to_the_horizon_and_the_ensemble_places_it() -> None:
+    s = open_session("leverage", tables=2, round_days=30, ensemble_runs=30)
+    s.end()
+    assert [t.day for t in s.tables] == [s.horizon] * 2
+    ens = s.ensemble()
+    assert ens.runs == 30 and abs(ens.outcomes["share"].sum() - 1) < 1e-9
+    view = s.projector()
+    assert view.ensemble is ens and set(view.timelines) == {1, 2}
+    assert view.timelines[1]["day"].max() == s.horizon
+    assert all(t.outcome in view.outcome_names for t in view.tables)
