@@ -237,3 +237,38 @@ def test_end_plays_every_table_to_the_horizon_and_the_ensemble_places_it() -> No
     assert view.ensemble is ens and set(view.timelines) == {1, 2}
     assert view.timelines[1]["day"].max() == s.horizon
     assert all(t.outcome in view.outcome_names for t in view.tables)
+
+
+def test_pressure_costs_the_mediator_points_and_holding_it_costs_nothing() -> None:
+    def us_tally(order: str) -> tuple[int, float, list[str]]:
+        s = open_session("leverage", tables=1, round_days=14, ensemble_runs=10)
+        for seat in s.table(1).seats.values():
+            s.login(seat.code)
+        levers = s.scenario.actors["us"].levers
+        s.set_orders(1, "us", levers=dict.fromkeys(levers, order))
+        for _ in range(2):
+            s.advance_round()
+            _answer_all(s, 1, lambda a: "table" if a.kind == "table" else "reject")
+        events = s.table(1).model.recorder.events
+        used = sum(1 for e in events if e[3] == "leverage" and e[1] == "us")
+        tally = list(s.seat_view(1, "us").tally)
+        return used, float(tally[-1].split(":")[1]), tally
+
+    used, points, tally = us_tally("apply")
+    held, held_points, held_tally = us_tally("hold")
+    assert used > 0 and f"Pressure applied {used} times" in " ".join(tally)
+    assert held == 0 and "Pressure applied 0 times" in " ".join(held_tally)
+    assert points < held_points - 1  # no deal either way (every package refused): only the levers differ
+
+
+def test_reveal_shows_the_epilogue_beside_the_class_and_the_model(played) -> None:
+    s, _, _ = played
+    assert not s.console().epilogue and not s.seat_view(1, "ukraine").revealed
+    s.ensemble()
+    s.reveal()
+    lines = s.console().epilogue
+    assert lines[0] == "What actually happened"
+    assert any("In this class: in force at some point at" in x and "in the model" in x for x in lines)
+    assert any("Source: https://" in x for x in lines)
+    assert s.projector().epilogue == lines
+    assert any("strategy" in x for x in s.seat_view(1, "ukraine").revealed) or not s.table(1).strategies

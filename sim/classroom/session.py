@@ -170,7 +170,10 @@ class SeatView:
     news: tuple[News, ...]
     scored: tuple[ScoredDeal, ...]
     revealed: tuple[str, ...]
-    """After the facilitator reveals: the agents' hidden strategies and the truth behind perceptions."""
+    """After the facilitator reveals: the agents' hidden strategies and the truth behind perceptions,
+    then what actually happened in 2025 (the epilogue)."""
+    tally: tuple[str, ...] = ()
+    """The seat's points so far: its table's deals on its points sheet, less a mediator's levers."""
 
 
 @dataclass(frozen=True)
@@ -208,6 +211,8 @@ class ConsoleView:
     """(index, the exercise's day, text, day fired or None)."""
     codes: tuple[tuple[int, str, str, str], ...]
     """(table, actor id, actor name, seat code): the slips to hand out."""
+    epilogue: tuple[str, ...] = ()
+    """What actually happened, beside the class's and the model's outcomes (once revealed)."""
 
 
 @dataclass(frozen=True)
@@ -218,6 +223,8 @@ class Ensemble:
     occupancy: pd.DataFrame
     outcomes: pd.DataFrame
     last_day: int
+    reached: dict[str, float]
+    """Phase -> share of runs in which it was ever in force."""
 
 
 @dataclass(frozen=True)
@@ -231,6 +238,8 @@ class ProjectorView:
     ensemble: Ensemble | None
     outcome_names: dict[str, str]
     phase_titles: dict[str, str]
+    epilogue: tuple[str, ...] = ()
+    """What actually happened, beside the class's and the model's outcomes (once revealed)."""
 
 
 @dataclass(frozen=True)
@@ -433,6 +442,7 @@ class ClassSession:
         self.ended = False
         self.fired: dict[int, int] = {}
         self._ensemble: Ensemble | None = None
+        self._scores: dict[tuple, dict[str, float]] = {}
 
     # -- reading --------------------------------------------------------------------------------
     @property
@@ -512,7 +522,8 @@ class ClassSession:
                 agent_played=seat is None or seat.agent,
                 news=tuple(visible(t.news(), actor, self.revealed)),
                 scored=tuple(self.scored(t)),
-                revealed=tuple(self._revealed(t)) if self.revealed else (),
+                revealed=tuple([*self._revealed(t), *self.epilogue()]) if self.revealed else (),
+                tally=tuple(self._tally(t, actor)),
             )
 
     def scored(self, t: Table) -> list[ScoredDeal]:
@@ -523,14 +534,57 @@ class ClassSession:
             score_deal = None
         out = []
         for day, phase, package in t.deals:
-            points = {}
             terms = {k: v for k, v in package.items() if k in self.scenario.phases[phase].terms}
-            if score_deal is not None:
-                points = {
-                    self.scenario.actors[a].name: v
-                    for a, v in score_deal(self.scenario, phase, terms).items()
-                }
+            key = (phase, tuple(sorted(terms.items())))
+            if key not in self._scores:
+                self._scores[key] = {} if score_deal is None else score_deal(self.scenario, phase, terms)
+            points = {self.scenario.actors[a].name: v for a, v in self._scores[key].items()}
             out.append(ScoredDeal(day, self.scenario.phases[phase].title, package, points))
+        return out
+
+    def _tally(self, t: Table, actor: str) -> list[str]:
+        """The seat's points: each agreement its table reached, once, on its points sheet; a
+        mediator pays for each lever it applied (``sim.teaching.points.lever_cost``)."""
+        name = self.scenario.actors[actor].name
+        deals = [d.points.get(name, 0.0) for d in self.scored(t)]
+        lines, total = [], sum(deals)
+        if deals:
+            lines.append(
+                f"Agreements reached at your table: {len(deals)}, worth {sum(deals):+.0f} points to you"
+            )
+        levers = self.scenario.actors[actor].levers
+        if levers and t.model is not None:
+            try:
+                from sim.teaching.points import lever_cost
+            except ImportError:
+                return lines
+            used = [e[12].split()[1] for e in t.model.recorder.events if e[3] == "leverage" and e[1] == actor]
+            cost = sum(lever_cost(levers[x].strength.value) for x in used if x in levers)
+            lines.append(f"Pressure applied {len(used)} times: {-cost:+.0f} points (pressure is not free)")
+            total -= cost
+        lines.append(f"Your points so far: {total:+.0f}")
+        return lines
+
+    def epilogue(self) -> list[str]:
+        """What actually happened in 2025, each phase beside the class's tables and the model's runs."""
+        try:
+            from sim.teaching.epilogue import epilogue, epilogue_lines
+        except ImportError:
+            return []
+        titles = {p: x.title for p, x in self.scenario.phases.items()}
+        ep = epilogue(titles)
+        lines = epilogue_lines(ep)
+        out, n = lines[:1], len(self.tables)
+        for i, reality in enumerate(ep.phases):
+            p = reality.phase
+            entered = sum(
+                1 for t in self.tables if t.model is not None and t.model.by_id[p].entered_day is not None
+            )
+            text = f"  In this class: in force at some point at {entered} of {n} tables"
+            if self._ensemble is not None:
+                text += f"; in the model: in {self._ensemble.reached[p]:.0%} of {self._ensemble.runs} runs"
+            out += [lines[1 + i], text + "."]
+        out += lines[1 + len(ep.phases) :]
         return out
 
     def _revealed(self, t: Table) -> list[str]:
@@ -567,6 +621,7 @@ class ClassSession:
                 codes=tuple(
                     (t.number, a, seat.name, seat.code) for t in self.tables for a, seat in t.seats.items()
                 ),
+                epilogue=tuple(self.epilogue()) if self.revealed else (),
             )
 
     def projector(self) -> ProjectorView:
@@ -574,6 +629,7 @@ class ClassSession:
             tables = tuple(t.state(None) for t in self.tables)
             timelines = {t.number: t.timeline() for t in self.tables}
             ensemble = self._ensemble
+            epilogue = tuple(self.epilogue()) if self.revealed else ()
         outcome_names = {NO_TRUCE: "no truce"}
         outcome_names.update({o: o.replace("_", " ") for o in self.scenario.outcomes})
         return ProjectorView(
@@ -585,6 +641,7 @@ class ClassSession:
             ensemble=ensemble,
             outcome_names=outcome_names,
             phase_titles={p: x.title for p, x in self.scenario.phases.items()},
+            epilogue=epilogue,
         )
 
     def ensemble(self) -> Ensemble:
@@ -611,6 +668,10 @@ class ClassSession:
             occupancy=ens.occupancy_frame(frame, phases),
             outcomes=ens.outcomes_frame(pd.DataFrame(block.rows), [NO_TRUCE, *self.scenario.outcomes]),
             last_day=int(frame["day"].max()),
+            reached={
+                p: sum(r[f"{p}_entered_day"] is not None for r in block.rows) / len(block.rows)
+                for p in phases
+            },
         )
         with self.lock:
             self._ensemble = made
