@@ -11,12 +11,12 @@ import pytest
 from conftest import ROOT
 
 from sim.classroom import codes
-from sim.classroom.news import FACILITATOR, PUBLIC, News, visible
 from sim.classroom.orders import Orders, strike_answer
 from sim.classroom.session import SessionError, open_session
 from sim.experiments.ensemble import run_one
 from sim.model.results import run_row
 from sim.play.game import hidden_strategies, play
+from sim.play.news import FACILITATOR, PUBLIC, News, visible
 from sim.play.players import Scripted, read_moves
 from sim.scenario.loader import load_scenario
 

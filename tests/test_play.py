@@ -60,7 +60,7 @@ def test_play_replays_a_moves_file_and_ends_with_a_debrief(tmp_path, actors, cli
     replayed = pd.read_csv(out / "runs.csv").iloc[0]
     assert replayed["outcome"] == row["outcome"] and replayed["violations_true"] == row["violations_true"]
     if len(actors) == 3:
-        assert "Adjudication:" in proc.stdout and "perceives violations" in proc.stdout
+        assert "Adjudication:" in proc.stdout and "] You perceived " in proc.stdout  # each side's news
     else:
         assert "hidden strategies" in proc.stdout
 

@@ -35,7 +35,6 @@ import pandas as pd
 import yaml
 
 from sim.classroom.codes import matches, new_code
-from sim.classroom.news import FACILITATOR, PUBLIC, News, day_news, visible
 from sim.classroom.orders import LABELS, Orders, standing_answer, strike_answer
 from sim.data import EXERCISES, SCENARIOS
 from sim.model.ceasefire import CeasefireModel
@@ -43,6 +42,7 @@ from sim.model.decisions import Answer, Decision, parse_answer
 from sim.model.results import NO_TRUCE, RunResult, run_row
 from sim.model.strategies import STRATEGIES
 from sim.play.game import hidden_strategies
+from sim.play.news import FACILITATOR, PUBLIC, News, day_news, visible
 from sim.play.views import describe
 from sim.scenario.class_code import find_scenario, parse_seed
 from sim.scenario.loader import ScenarioError, load_scenario

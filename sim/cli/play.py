@@ -11,6 +11,7 @@ file (actor names, phase titles): every line goes to the terminal through :func:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,7 @@ from sim.cli.exits import fail
 from sim.jobs.common import JobError
 from sim.jobs.play import GameSetup, option_mismatches, play_to_folder, setup_game
 from sim.model.ceasefire import CeasefireModel
+from sim.play.news import PUBLIC, day_news
 from sim.play.players import Scripted, Terminal, read_moves
 from sim.scenario.loader import ScenarioError
 from sim.text import literal, neutral
@@ -38,22 +40,28 @@ def _ask(prompt: str) -> str:
     return input(neutral(prompt))
 
 
-def _adjudication_report(model: CeasefireModel) -> None:
-    """After each day of an adjudicated game: what each side perceives, and phase changes."""
-    lines = []
-    for b in model.belligerent_ids:
-        seen = model.actors[b].perceived_today
-        if any(seen.values()):
-            what = ", ".join(f"{n} by {model.actors[o].name}" for o, n in seen.items() if n)
-            lines.append(f"  {model.actors[b].name} perceives violations: {what}")
-    for t in model.tracks:
-        moved = [tr for tr in t.transitions if tr[0] == model.day]
-        for _, old, new in moved:
-            lines.append(f"  {t.spec.title}: {old.value.replace('_', ' ')} -> {new.value.replace('_', ' ')}")
-    if lines:
-        _say(f"Day {model.day}:")
-        for line in lines:
-            _say(line)
+def _news(played: list[str]) -> Callable[[CeasefireModel], None]:
+    """After each day: what the played actors learn (public news and each one's own: who refused
+    and why, what it perceived, its strikes), and the phases that moved."""
+    audiences = set(played)
+
+    def report(model: CeasefireModel) -> None:
+        names = {a: x.name for a, x in model.actors.items()}
+        titles = {t.id: t.spec.title for t in model.tracks}
+        today = [e for e in model.recorder.events if e[0] == model.day]
+        lines = []
+        for item in day_news(today, names, titles):
+            if item.audience == PUBLIC:
+                lines.append(f"  {item.text}")
+            elif item.audience in audiences:
+                who = f"[{names[item.audience]}] " if len(audiences) > 1 else ""
+                lines.append(f"  {who}{item.text}")
+        if lines:
+            _say(f"Day {model.day}:")
+            for line in lines:
+                _say(line)
+
+    return report
 
 
 def play_command(
@@ -97,7 +105,7 @@ def play_command(
             hide=not show_strategies,
             out=out_dir,
             moves_file=moves,
-            after_day=_adjudication_report if setup.adjudication else None,
+            after_day=_news(setup.played),
             on_start=_adjudication_banner if setup.adjudication else None,
         )
     except JobError as exc:

@@ -1,4 +1,5 @@
-"""The news feed: what happened at a table and why, from the model's decision log.
+"""The news feed: what happened in a game and why, from the model's decision log (a class's
+tables, and ``play`` after each day).
 
 Each item has an audience: ``public`` (every seat at the table, the projector), one actor (its own
 seat: its reasons, its perceptions, its strikes) or the ``facilitator`` (every reason, with the
