@@ -35,7 +35,7 @@ import pandas as pd
 import yaml
 
 from sim.classroom.codes import matches, new_code
-from sim.classroom.orders import LABELS, Orders, standing_answer, strike_answer
+from sim.classroom.orders import Orders, standing_answer, strike_answer
 from sim.data import EXERCISES, SCENARIOS
 from sim.model.ceasefire import CeasefireModel
 from sim.model.decisions import Answer, Decision, parse_answer
@@ -52,8 +52,6 @@ from sim.teaching.exercise import LoadedExercise, find_exercise, load_exercise
 RUN = 0
 """The run every table plays (the class code's run 0, as ``play`` and the exercises' class run)."""
 MAX_TABLES = 12
-ASK_KINDS = ("answer", "table")
-"""Decisions a seat answers itself; strikes, levers and withdrawals follow its standing orders."""
 INJECT_ASSUMPTION = "an inject the facilitator fired in class"
 
 
@@ -884,6 +882,3 @@ def open_session(
     except ScenarioError as exc:
         raise SessionError(str(exc.problems[0]) if exc.problems else str(exc)) from None
     return ClassSession(loaded, scenario, file, parsed.seed, tables, round_days, seated, ensemble_runs)
-
-
-__all__ = ["LABELS", "ClassSession", "SessionError", "open_session"]
