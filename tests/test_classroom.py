@@ -153,6 +153,11 @@ def test_the_saved_table_replays_to_the_same_game(played) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     replayed = pd.read_csv(out / "runs.csv").iloc[0]
     mine = run_row(s.table(number).result())
+    saved_row = pd.read_csv(folder / "runs.csv").iloc[0]
+    assert list(saved_row.index) == list(replayed.index)
+    for key in saved_row.index:
+        if key != "run":
+            assert str(saved_row[key]) == str(replayed[key]), key
     for key in ("outcome", "violations_true", "violations_perceived", "strikes", "prisoners_exchanged"):
         assert replayed[key] == mine[key], key
 

@@ -322,6 +322,19 @@ class Table:
             if self.model is not None and self.waiting is None and not self.stale:
                 self.model.incidents.setdefault(incident.day, []).append(incident)
 
+    def replayed_row(self, days: int) -> dict | None:
+        """The table's runs.csv row as ``play --days DAYS --moves`` gives it: the game replayed from
+        its answers on a model whose horizon is ``days`` (a table waiting mid-day is cut before it)."""
+        if self.scenario is None:
+            return None
+        sc = self.scenario.model_copy(update={"incidents": [*self.scenario.incidents, *self.incidents]})
+        m = CeasefireModel(sc, seed=self.session.seed, run=RUN, horizon=days, record=True, players=self.seats)
+        while m.day < days:
+            m.step()
+        row = run_row(m.recorder.result())
+        m.release()
+        return row
+
     def result(self) -> RunResult | None:
         return None if self.model is None else self.model.recorder.result()
 
@@ -834,6 +847,9 @@ class ClassSession:
                 setup = setup_game(sc, path, t.played, self.seed, days, None, False)
                 lines = [f"{k} | {a}" for seat in t.seats.values() for k, a in seat.moves.items()]
                 write_moves(target, setup.header, lines)
+                row = t.replayed_row(days)
+                if row is not None:
+                    pd.DataFrame([row]).to_csv(target / "runs.csv", index=False)
                 if not t.played:
                     out.append((t.number, target, "agent-only: run 0 of the class code (ceasefire-sim run)"))
                     continue
