@@ -3,6 +3,7 @@ seat may see, and a table's game replayed to the same game from its saved scenar
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
 
@@ -141,7 +142,7 @@ def test_the_saved_table_replays_to_the_same_game(played) -> None:
     assert not script.refused and not script.unused()
     assert run_row(game.result) == run_row(s.table(number).result())
     assert "agent-only" in saved[1][2]
-    args = command.split()[1:]
+    args = shlex.split(command)[1:]
     out = folder / "replay"
     proc = subprocess.run(
         [sys.executable, str(ROOT / "run_sim.py"), *args, "--compare", "3"],

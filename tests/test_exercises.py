@@ -45,17 +45,24 @@ def test_every_exercise_builds_its_handouts(built):
     ex = loaded.exercise
     for f in loaded.arm_files.values():
         assert f.is_file()
-    for html in (pack.student, pack.instructor):
-        assert html.count('class="plotly-graph-div"') >= 3
+    for html, figures in ((pack.student, 3), (pack.instructor, 2)):
+        assert html.count('class="plotly-graph-div"') == html.count('class="print-figure"') == figures
         assert "{" + next(iter(ex.arms)) + "." not in html  # no placeholder left unfilled
-        for p in ex.situation.paragraphs:
-            assert f"<b>{p}</b>" in html
-        assert "A model, not a forecast" in html
-        assert "Place your bets" in html
+    for p in ex.situation.paragraphs:
+        assert f"<b>{p}</b>" in pack.student
+    assert "A model, not a forecast" in pack.student and "Place your bets" in pack.student
     assert set(pack.roles) == set(ex.roles)
-    assert "CONFIDENTIAL" in pack.roles[next(iter(ex.roles))]
+    for role, card in ex.roles.items():
+        page = pack.roles[role]
+        assert "CONFIDENTIAL" in page and " ".join(card.confidential.split())[:40] in " ".join(page.split())
+        if role in loaded.class_scenario.actors:
+            assert 'class="points-sheet"' in page and ("Bottom line" in page or "You do not sign" in page)
+            assert "Boulware" not in page.split('class="points-sheet"')[0]  # points, not strategy jargon
     for word in ("Learning goals", "50 minutes", "75 minutes", "90 minutes", "Role matrix", "Answer key"):
         assert word in pack.instructor and word not in pack.student
+    assert (
+        "What actually happened</h2>" in pack.instructor and "What actually happened</h2>" not in pack.student
+    )
     assert pack.instructor.count('class="computed"') > pack.student.count('class="computed"') > 0
     for p in ex.predictions:
         assert f"| {p.id} |" in pack.predictions
@@ -174,31 +181,105 @@ def test_handout_command_writes_the_class_pack_and_keeps_what_exists(tmp_path, c
     proc = cli(*run, "--out", "pack", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     pack = tmp_path / "pack"
-    assert {p.name for p in pack.iterdir()} == {"handout.html", "instructor.html", "predictions.txt", "roles"}
+    assert {p.name for p in pack.iterdir()} == {"student", "instructor", "roles"}
+    assert {p.name for p in (pack / "student").iterdir()} == {"handout.html", "predictions.txt"}
+    assert {p.name for p in (pack / "instructor").iterdir()} == {"guide.html", "ensemble.json"}
     assert {p.name for p in (pack / "roles").iterdir()} == {"us.html", "russia.html", "ukraine.html"}
-    for page, figures in (("handout.html", 3), ("instructor.html", 5)):
+    for page, figures in (("student/handout.html", 3), ("instructor/guide.html", 2)):
         status, dom = chromium_render_status(pack / page, tmp_path)
         assert status == {"figures": figures, "rendered": figures, "errors": []}, page
-        assert "main-svg" in dom
-    before = (pack / "handout.html").read_bytes()
+        assert "main-svg" in dom and f'data-print-figures="{figures}/{figures}"' in dom
+    before = (pack / "student" / "handout.html").read_bytes()
     again = cli(*run, "--out", "pack", cwd=tmp_path)
     assert again.returncode == 2 and "not empty" in again.stderr
-    assert (pack / "handout.html").read_bytes() == before
-    (pack / "predictions.txt").write_text("Table 1 | full_some_guarantees | 5\n")  # the class's bets
+    assert (pack / "student" / "handout.html").read_bytes() == before
+    bets = pack / "student" / "predictions.txt"
+    bets.write_text("Table 1 | full_some_guarantees | 5\n")  # the class's bets
     (pack / "roles" / "mediator.html").write_text("a card of another pack")
+    (pack / "instructor.html").write_text("an answer key of the single-folder layout")
     forced = cli(*run, "--out", "pack", "--force", cwd=tmp_path)
     assert forced.returncode == 0 and "kept the existing predictions.txt" in forced.stdout
-    assert (pack / "predictions.txt").read_text() == "Table 1 | full_some_guarantees | 5\n"
-    assert not (pack / "roles" / "mediator.html").exists()
-    (pack / "predictions.txt").write_text(
-        "# Predictions for the exercise 'territory': ...\nT | peace_article | 3\n"
-    )
+    assert bets.read_text() == "Table 1 | full_some_guarantees | 5\n"
+    assert not (pack / "roles" / "mediator.html").exists() and not (pack / "instructor.html").exists()
+    bets.write_text("# Predictions for the exercise 'territory': ...\nT | peace_article | 3\n")
     other = cli(*run, "--out", "pack", "--force", cwd=tmp_path)
     assert other.returncode == 2 and "exercise 'territory'" in other.stderr
+    old = tmp_path / "old"  # a pack of the single-folder layout holding another exercise's bets
+    old.mkdir()
+    (old / "handout.html").write_text("x")
+    (old / "predictions.txt").write_text("# Predictions for the exercise 'territory': ...\n")
+    refused = cli(*run, "--out", "old", "--force", cwd=tmp_path)
+    assert refused.returncode == 2 and "exercise 'territory'" in refused.stderr
+
     for cmd in (["list"], ["show", "monitoring"], ["validate"]):
         proc = cli("exercise", *cmd)
         assert proc.returncode == 0, proc.stderr
     assert "monitoring" in proc.stdout or "valid" in proc.stdout
+
+
+def test_an_interrupted_pack_leaves_no_empty_folder(tmp_path, monkeypatch):
+    import sim.jobs.exercise as jobs
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(jobs, "compute", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        jobs.handout_to_folder(
+            load_exercise(EXERCISES / "linkage.yaml", SCENARIOS), tmp_path / "pack", runs=2
+        )
+    assert not (tmp_path / "pack").exists()
+
+
+def test_the_debrief_recomputes_the_handouts_own_ensemble_and_says_what_differs(tmp_path, cli):
+    """Given a pack's predictions, the debrief reads instructor/ensemble.json: the same runs and
+    engine, so the answer key's numbers; a different --runs or engine, a changed exercise or
+    scenario, or a figure that came out otherwise is a warning on the page and in the terminal."""
+    import json
+
+    from sim.jobs.exercise import debrief_to_folder
+
+    exercise = tmp_path / "sequencing.yaml"
+    shutil.copy(EXERCISES / "sequencing.yaml", exercise)
+    cli("exercise", "handout", str(exercise), "--runs", "6", "--out", "pack", cwd=tmp_path, check=True)
+    bets = tmp_path / "pack" / "student" / "predictions.txt"
+    bets.write_text("Table 1 | full_phased | 40\nTable 1 | result | baseline@43\n")
+    record = json.loads((tmp_path / "pack" / "instructor" / "ensemble.json").read_text())
+    assert record["engine"] == "batch" and {a["runs"] for a in record["arms"].values()} == {6}
+    assert record["exercise"] == "sequencing" and len(record["exercise_sha256"]) == 64
+
+    def debrief(*extra: str) -> tuple[str, str]:
+        ran = cli("exercise", "debrief", str(exercise), str(bets), "--force", *extra, cwd=tmp_path)
+        assert ran.returncode == 0, ran.stderr
+        return ran.stderr, (tmp_path / "pack" / "instructor" / "debrief.html").read_text()
+
+    stderr, page = debrief()
+    assert "warning" not in stderr and 'id="differs"' not in page
+    assert not (bets.parent / "debrief.html").exists()  # beside the guide, not in the student folder
+    for answer in record["answers"].values():
+        assert answer["text"] in page  # the model's answers are the answer key's
+    assert "6 per ensemble, batch engine" in page and "What actually happened" in page
+
+    stderr, page = debrief("--runs", "5", "--engine", "mesa")
+    assert "warning: --runs 5" in stderr and "warning: --engine mesa" in stderr
+    assert 'id="differs"' in page and "--runs 5: the answer key was computed from 6 runs" in page
+
+    exercise.write_text(exercise.read_text().replace('title: "Sequencing:', 'title: "Sequencing, again:'))
+    stderr, page = debrief()
+    assert "changed since the handout was built" in stderr and "sequencing.yaml changed" in page
+
+    record["answers"]["full_phased"]["text"] = "99% (a number the key never printed)"
+    (tmp_path / "pack" / "instructor" / "ensemble.json").write_text(json.dumps(record))
+    stderr, page = debrief()
+    assert "the answer to 'full_phased' is now" in stderr and "the answer key printed 99%" in page
+
+    scenarios = tmp_path / "scenarios"
+    shutil.copytree(SCENARIOS, scenarios)
+    baseline = scenarios / "baseline.yaml"
+    baseline.write_text(baseline.read_text().replace("horizon_days: 180", "horizon_days: 170"))
+    done = debrief_to_folder(load_exercise(exercise, scenarios), bets, force=True)
+    assert any("scenario of ensemble 'phased' (baseline) changed" in w for w in done.warnings)
+    assert done.path == tmp_path / "pack" / "instructor" / "debrief.html"
 
 
 BROKEN = {

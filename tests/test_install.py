@@ -125,7 +125,7 @@ def test_exercise_handout_quotes_the_seed_article(installed):
     _run(
         [bin_ / "ceasefire-sim", "exercise", "handout", "sequencing", "--runs", "3", "--out", "h"], elsewhere
     )
-    html = (elsewhere / "h" / "handout.html").read_text()
+    html = (elsewhere / "h" / "student" / "handout.html").read_text()
     assert "From the article" in html and "<blockquote><b>P" in html
     assert "(paragraph not found)" not in html
 

@@ -26,6 +26,7 @@ on bad input; ``version`` moves on every change so pages know when to redraw.
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -347,7 +348,7 @@ class Table:
         if self._news is None or self._news[:2] != (id(m), len(events)):
             names = {a: x.name for a, x in m.actors.items()}
             titles = {t.id: t.spec.title for t in m.tracks}
-            items = day_news(events, names, titles) + self.inject_news
+            items = day_news(events, names, titles, self.played) + self.inject_news
             items.sort(key=lambda n: n.day)
             self._news = (id(m), len(events), items)
         return self._news[2]
@@ -520,8 +521,8 @@ class ClassSession:
                 table_name=t.name,
                 actor=actor,
                 name=spec.name,
-                day=t.day,
-                date=self.date(t.day),
+                day=t.waiting.day if pending else t.day,
+                date=self.date(t.waiting.day if pending else t.day),
                 round=self.round,
                 horizon=self.horizon,
                 status=status,
@@ -853,10 +854,12 @@ class ClassSession:
                 if not t.played:
                     out.append((t.number, target, "agent-only: run 0 of the class code (ceasefire-sim run)"))
                     continue
+                q = shlex.quote
                 command = " ".join(
-                    ["ceasefire-sim play", f"--scenario {path}", f"--seed {self.seed}"]
+                    ["ceasefire-sim play", f"--scenario {q(str(path))}", f"--seed {self.seed}"]
                     + [f"--as {a}" for a in t.played]
-                    + [f"--days {days}", f"--moves {target / 'moves.txt'}", f"--out {target / 'replay'}"]
+                    + [f"--days {days}", f"--moves {q(str(target / 'moves.txt'))}"]
+                    + [f"--out {q(str(target / 'replay'))}"]
                 )
                 out.append((t.number, target, command))
             return out

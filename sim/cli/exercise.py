@@ -23,10 +23,10 @@ from sim.cli.exits import fail
 from sim.cli.progress import runs_progress
 from sim.data import EXERCISES, SCENARIOS
 from sim.jobs.common import JobError
-from sim.jobs.exercise import debrief_to_folder, handout_to_folder
+from sim.jobs.exercise import GUIDE, HANDOUT, ROLES, debrief_plan, debrief_to_folder, handout_to_folder
 from sim.scenario.loader import Problem, ScenarioError
 from sim.teaching.exercise import LoadedExercise, exercise_files, find_exercise, load_exercise
-from sim.teaching.findings import Findings, compute, planned_runs
+from sim.teaching.findings import Findings, Runs, compute, planned_runs
 from sim.text import literal, neutral
 
 exercise_app = typer.Typer(
@@ -60,7 +60,7 @@ def _load(name: str) -> LoadedExercise:
 
 
 @contextmanager
-def _progress(ld: LoadedExercise, runs: int | None) -> Iterator[Callable[[int], None]]:
+def _progress(ld: LoadedExercise, runs: Runs) -> Iterator[Callable[[int], None]]:
     """A progress bar over the runs computing ``ld``'s findings will make; yields its advance(k)."""
     with runs_progress(err) as bar:
         task = bar.add_task(f"computing {literal(ld.name)}", total=planned_runs(ld, runs))
@@ -174,7 +174,8 @@ def handout(
     ] = False,
     engine: EngineOption = "batch",
 ) -> None:
-    """Write the student handout, the instructor guide, role cards and a predictions file.
+    """Write the class pack: student/ (handout, predictions file), roles/ (one card per player) and
+    instructor/ (guide with the answer key, and the ensemble record the debrief recomputes).
 
     Rebuilding into the same folder (``--force``) rewrites the pages with freshly computed findings
     but never a ``predictions.txt`` already there: it may hold the class's bets.
@@ -186,10 +187,11 @@ def handout(
             done = handout_to_folder(ld, out_dir, runs=runs, force=force, on_run_done=advance, engine=engine)
     except JobError as exc:
         raise fail([neutral(p) for p in exc.problems]) from None
+    bets = "kept the existing predictions.txt" if done.kept_predictions else "predictions.txt"
     out.print(
-        f"wrote {literal(done.folder)}/: handout.html, instructor.html, roles/ ({done.role_cards} cards), "
-        f"{'kept the existing predictions.txt' if done.kept_predictions else 'predictions.txt'}; "
-        f"{done.findings.total_runs} runs computed on the {engine} engine ({done.seconds:.1f} s)",
+        f"wrote {literal(done.folder)}/: {HANDOUT} and {bets} (for the class), {ROLES}/ ({done.role_cards} "
+        f"cards, one per player), {GUIDE} and ensemble.json (for you); {done.findings.total_runs} runs "
+        f"computed on the {engine} engine ({done.seconds:.1f} s)",
         highlight=False,
     )
 
@@ -203,15 +205,34 @@ def debrief(
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="folder (default: the predictions file's)")
     ] = None,
-    runs: RunsOption = None,
+    runs: Annotated[
+        int | None,
+        typer.Option(
+            "--runs",
+            "-n",
+            min=1,
+            max=5000,
+            help="runs per ensemble (default: the handout's, else each arm's)",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option(help="replace an existing debrief.html")] = False,
-    engine: EngineOption = "batch",
+    engine: Annotated[
+        str | None,
+        typer.Option(help=f"{ENGINE_HELP} of the ensembles (default: the handout's, else batch)"),
+    ] = None,
 ) -> None:
-    """Place recorded bets and the tables' results within the model's ensemble: debrief.html."""
-    _engine(engine)
+    """Place recorded bets and the tables' results within the model's ensemble: debrief.html.
+
+    Given a pack's student/predictions.txt it recomputes the handout's own ensemble (its
+    instructor/ensemble.json: the same runs and engine), writes into the pack's instructor/ folder, and
+    warns of anything that differs from the answer key.
+    """
+    if engine is not None:
+        _engine(engine)
     ld = _load(name)
     try:
-        with _progress(ld, runs) as advance:
+        plan = debrief_plan(predictions, runs, engine)
+        with _progress(ld, plan.runs) as advance:
             done = debrief_to_folder(
                 ld,
                 predictions,
@@ -230,7 +251,16 @@ def debrief(
     for p in done.placed:
         t.add_row(*(Text(neutral(x)) for x in (p.who, p.question, p.answer, p.where)))
     out.print(t)
+    for w in done.warnings:
+        err.print(f"warning: {neutral(w)}", highlight=False, markup=False)
+    basis = f"the handout's ensemble, {literal(done.record)}" if done.record else "no ensemble record found"
     out.print(
-        f"wrote {literal(done.path)} ({len(done.placed)} entries, {done.findings.total_runs} runs)",
+        f"wrote {literal(done.path)} ({len(done.placed)} entries, {done.findings.total_runs} runs on the "
+        f"{done.findings.engine} engine; {basis}"
+        + (
+            f"; {len(done.warnings)} differences from the answer key, in the warnings)"
+            if done.warnings
+            else ")"
+        ),
         highlight=False,
     )

@@ -1,5 +1,5 @@
 """The command line: ``run``, ``trace``, ``report``, ``sweep``, ``analyze``, ``scenario``, ``exercise``,
-``play``, ``app`` and ``validate``, each a thin command over the library.
+``play``, ``app``, ``classroom``, ``deal`` and ``validate``, each a thin command over the library.
 
 Bad input ends in one line per problem (file:line  field.path  what is wrong) and exit code 2,
 never a traceback.
@@ -13,6 +13,8 @@ import sys
 import typer
 
 from sim.cli import app as app_cli
+from sim.cli import classroom as classroom_cli
+from sim.cli import deal as deal_cli
 from sim.cli import play as play_cli
 from sim.cli import report as report_cli
 from sim.cli import sweep as sweep_cli
@@ -39,6 +41,8 @@ app.command("analyze")(sweep_cli.analyze)
 app.command("report")(report_cli.report)
 app.command("play")(play_cli.play_command)
 app.command("app")(app_cli.app)
+app.command("classroom")(classroom_cli.classroom_command)
+app.command("deal")(deal_cli.deal_command)
 app.command("validate")(validation_cli.validate_command)
 
 

@@ -12,7 +12,7 @@ false alarms. Perceptions are summed per round: "you perceived 2 violations by R
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 PUBLIC = "public"
@@ -31,10 +31,28 @@ def _num(x: float) -> str:
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.2f}"
 
 
+def _reason(event: str, gain: float, reservation: float, detail: str, person: bool = False) -> str:
+    """Why an agent answered as it did, in the model's numbers: its gain against its reservation,
+    and when the two disagree with the answer, the acceptance noise that decided (or its condition).
+    A person's answer is theirs: the numbers are shown, not explained."""
+    said = f"its gain {gain:+.3f} against its reservation {reservation:+.3f}"
+    if person:
+        return f"{said} (a person's answer)" + (f" ({detail})." if detail else ".")
+    if detail:
+        return f"{said} ({detail})."
+    if math.isnan(gain) or math.isnan(reservation):
+        return said + "."
+    above = gain >= reservation
+    if (event == "accept") == above:
+        return f"{said}: {'met' if above else 'short of it'}."
+    return f"{said}, {'yet it refused' if above else 'yet it accepted'} (the acceptance noise decided)."
+
+
 def day_news(
     events: Iterable[tuple],
     names: Mapping[str, str],
     titles: Mapping[str, str],
+    played: Collection[str] = (),
 ) -> list[News]:
     """News items from log rows (day, actor, phase, event, p, utility, reservation, trust, ripeness,
     pressure, grievance, score, detail), perceptions summed per victim, accused and domain."""
@@ -68,12 +86,11 @@ def day_news(
             if detail.startswith("linkage unmet"):
                 why += f"; your condition is not met ({detail.split(': ', 1)[-1]})"
             out.append(News(day, f"You {verb} the package for the {title}: {why}.", actor))
-            reason = "was below" if event == "reject" else "met"
             out.append(
                 News(
                     day,
-                    f"{who} {verb} the package for the {title}: its gain {_num(utility)} {reason} its "
-                    f"reservation {_num(reservation)}" + (f" ({detail})" if detail else ""),
+                    f"{who} {verb} the package for the {title}: "
+                    + _reason(event, utility, reservation, detail, actor in played),
                     FACILITATOR,
                 )
             )

@@ -3,7 +3,8 @@
 A bet on a share is inside, above or below the model's 95% interval; a bet on a number or a day is
 placed by the share of runs below it; a bet on an outcome by the share of runs ending there. A
 table's run (its class code) is re-run here, so its result is the one the table saw, and placed by
-its outcome and its violations among the ensemble's runs.
+its outcome and its violations among the ensemble's runs. The page ends with the epilogue: what
+actually happened, beside the tables' results and the model's.
 """
 
 from __future__ import annotations
@@ -17,10 +18,18 @@ from sim.model.results import NO_TRUCE, run_row
 from sim.plots import teaching as tp
 from sim.plots.style import Labels, esc
 from sim.reports.document import Chart
-from sim.reports.html import figure_html, page, table_html
+from sim.reports.html import table_html
 from sim.scenario.class_code import ClassCode
-from sim.teaching.findings import ArmRuns, Findings, outcome_names
-from sim.teaching.handout import HANDOUT_STYLE, MODEL_NOT_FORECAST, inline, parts_html
+from sim.teaching.findings import ArmRuns, Findings, answer_parts, outcome_names
+from sim.teaching.handout import (
+    MODEL_NOT_FORECAST,
+    alt_text,
+    epilogue_section,
+    inline,
+    parts_html,
+    print_figure,
+    print_page,
+)
 from sim.teaching.predictions import RESULT, Entry, answer_kind, place, result_arm
 from sim.teaching.quantities import share_below
 from sim.teaching.templates import fmt_share, parse_ref, runs_word
@@ -82,7 +91,7 @@ def table_run(f: Findings, code: ClassCode) -> tuple[ArmRuns, dict]:
     return ensemble, run_row(run_one(ensemble.scenario, code.seed, 0, record=False))
 
 
-def _results_chart(f: Findings, results: list[tuple[Entry, Placement]]) -> list[Chart]:
+def _results_chart(f: Findings, results: list[tuple[Entry, Placement]]) -> list[tuple[Chart, str]]:
     """Per ensemble, its runs' true violations with each table's run as a dot."""
     by_arm: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for e, _ in results:
@@ -100,14 +109,47 @@ def _results_chart(f: Findings, results: list[tuple[Entry, Placement]]) -> list[
             dots,
         )
         frame = tp.bets_frame(dots, samples, "number").rename(columns={"guess": "violations_true"})
-        charts.append(
-            Chart(f"tables-{arm}", fig, frame, "Bars: the ensemble's runs; dots: the tables' runs.")
-        )
+        chart = Chart(f"tables-{arm}", fig, frame, "Bars: the ensemble's runs; dots: the tables' runs.")
+        tables = "; ".join(f"{who} {v:g}" for who, v in dots)
+        summary = f"Median of the runs: {statistics.median(samples):g}; the tables' runs: {tables}."
+        charts.append((chart, alt_text(chart, summary)))
     return charts
 
 
-def debrief_page(f: Findings, entries: list[Entry], source: str) -> tuple[str, list[Placement]]:
-    """The debrief as a self-contained page, and the placements it shows."""
+def class_outcomes(f: Findings, results: list[tuple[Entry, Placement]]) -> dict[str, str] | None:
+    """Per phase, what the tables' recorded results say of it: how many tables' runs had it in force,
+    and which tables' role plays ended in its outcome. None if no result was recorded."""
+    if not results:
+        return None
+    sc = f.loaded.class_scenario
+    runs = [(e.who, table_run(f, e.value)[1]) for e, _ in results if isinstance(e.value, ClassCode)]
+    played = [(e.who, e.value) for e, _ in results if not isinstance(e.value, ClassCode)]
+    names = outcome_names(sc)
+    out = {}
+    for p, phase in sc.phases.items():
+        bits = []
+        if runs:
+            k = sum(1 for _, row in runs if row.get(f"{p}_entered_day") is not None)
+            bits.append(f"in force at some point in {k} of {len(runs)} table run{'s' * (len(runs) != 1)}")
+        ended = [who for who, outcome in played if outcome == phase.outcome]
+        if ended:
+            bits.append(f"{', '.join(ended)} ended in {names.get(phase.outcome, phase.outcome)}")
+        out[p] = "; ".join(bits) or "–"
+    return out
+
+
+def debrief_page(
+    f: Findings,
+    entries: list[Entry],
+    source: str,
+    *,
+    warnings: list[str] = (),
+    basis: str = "runs computed now",
+) -> tuple[str, list[Placement]]:
+    """The debrief as a self-contained page, and the placements it shows.
+
+    ``warnings`` (what differs from the handout's answer key) head the page; ``basis`` says where
+    its runs come from (the handout's ensemble record, or runs computed now)."""
     ld = f.loaded
     ex, sc = ld.exercise, ld.class_scenario
     labels = Labels.of(sc)
@@ -115,18 +157,24 @@ def debrief_page(f: Findings, entries: list[Entry], source: str) -> tuple[str, l
     by_question: dict[str, list[tuple[Entry, Placement]]] = defaultdict(list)
     for e, p in zip(entries, placed, strict=True):
         by_question[e.question].append((e, p))
+    runs = "/".join(str(n) for n in sorted({len(f.arms[a].rows) for a in ex.arms}))
     out = [
         f"<h1>Debrief: {esc(ex.title)}</h1><p class='caption'>Bets from {esc(source)}, placed within "
-        f"{f.total_runs} runs computed now (class code <code>{esc(ex.class_code)}</code>).</p>"
+        f"{f.total_runs} runs ({runs} per ensemble, {esc(f.engine)} engine): {esc(basis)}; class code "
+        f"<code>{esc(ex.class_code)}</code>.</p>"
         '<div id="render-warning" class="warning hidden"></div>'
     ]
+    if warnings:
+        out.append(
+            '<div class="warning" id="differs"><b>Warning: these numbers may differ from the answer key.</b>'
+            "<ul>" + "".join(f"<li>{esc(w)}</li>" for w in warnings) + "</ul></div>"
+        )
     for p in ex.predictions:
         pairs = by_question.get(p.id, [])
         ref = parse_ref(p.answer)
         q = f.quantity(ref)
         kind = answer_kind(ld, p.answer)
-        key = "{" + p.answer + ("|count" if kind == "label" else "|ci") + "}"
-        out.append(f"<h2>{inline(p.question)}</h2><p>The model: {parts_html(f.render(key))}.</p>")
+        out.append(f"<h2>{inline(p.question)}</h2><p>The model: {parts_html(answer_parts(f, p))}.</p>")
         if not pairs:
             out.append("<p>No bets recorded for this question.</p>")
             continue
@@ -137,9 +185,11 @@ def debrief_page(f: Findings, entries: list[Entry], source: str) -> tuple[str, l
         fig = tp.bets_figure(
             "Your bets against the model", kind, model, q.samples, [(esc(w), v) for w, v in guesses], cats
         )
-        out.append(
-            figure_html(Chart(f"bets-{p.id}", fig, frame, "Each dot is one bet; hover for who placed it."))
+        chart = Chart(f"bets-{p.id}", fig, frame, "Each dot is one bet; hover for who placed it.")
+        said = f"The model: {fmt_text(f, p)}. The bets: " + "; ".join(
+            f"{w} {a}" for w, a in _bets_said(pairs)
         )
+        out.append(print_figure(chart, alt_text(chart, said + ".")))
         out.append(
             table_html(
                 [(esc(e.who), esc(e.answer), esc(pl.where)) for e, pl in pairs],
@@ -154,11 +204,20 @@ def debrief_page(f: Findings, entries: list[Entry], source: str) -> tuple[str, l
                 [(esc(e.who), esc(e.answer), esc(pl.where)) for e, pl in results], ("who", "result", "placed")
             )
         )
-        out += [figure_html(c) for c in _results_chart(f, results)]
+        out += [print_figure(c, alt) for c, alt in _results_chart(f, results)]
     else:
         out.append("<p>No results recorded (lines like <code>Table 1 | result | baseline@43</code>).</p>")
     out.append(
         "<h2>Debrief questions</h2><ol>" + "".join(f"<li>{inline(q)}</li>" for q in ex.questions) + "</ol>"
     )
     out.append(f'<h2>A model, not a forecast</h2><p class="note">{esc(MODEL_NOT_FORECAST)}</p>')
-    return page(f"Debrief: {esc(ex.title)}", "".join(out), "debrief", style=HANDOUT_STYLE), placed
+    out.append(epilogue_section(f, class_outcomes(f, results)))
+    return print_page(f"Debrief: {esc(ex.title)}", "".join(out), "debrief"), placed
+
+
+def fmt_text(f: Findings, p) -> str:
+    return "".join(t for t, _ in answer_parts(f, p))
+
+
+def _bets_said(pairs: list[tuple[Entry, Placement]]) -> list[tuple[str, str]]:
+    return [(e.who, e.answer) for e, _ in pairs]

@@ -324,16 +324,26 @@ def _level(x: float) -> str:
     return f"{x:g}"
 
 
+PACE = {
+    "boulware": " little at first and most near the end",
+    "linear": " evenly",
+    "conceder": " most of the way early",
+    "reciprocal": " as far as you trust the other side",
+}
+"""A concession strategy's pace in plain words (sim.model.strategies), for a card played on paper."""
+
+
 def _reservation(sheet: PointsSheet) -> str:
     if sheet.demand_start is None:
         return (
             "No reservation in the model: the mediator never accepts or refuses; a deal the parties "
             "sign is worth its points to you, less what your levers cost."
         )
+    pace = PACE.get(sheet.strategy.lower(), "")
     end = (
-        f"concede ({sheet.strategy}) over {sheet.patience_days} days of talks to {_pts(sheet.demand_end)}"
+        f"concede{pace} over {sheet.patience_days} days of talks to {_pts(sheet.demand_end)}"
         if sheet.demand_end is not None and abs(sheet.demand_end - sheet.demand_start) > 1e-9
-        else f"never concede ({sheet.strategy})"
+        else "never concede"
     )
     return (
         f"Your reservation: at the start you accept only a deal worth at least {_pts(sheet.demand_start)} "

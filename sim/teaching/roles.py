@@ -11,7 +11,6 @@ import math
 from dataclasses import dataclass
 
 from sim.model.bargaining import linkage_bound
-from sim.model.strategies import STRATEGIES
 from sim.scenario.schema import Linkage, Role, Scenario, Seeded
 from sim.teaching.exercise import Exercise
 
@@ -25,12 +24,19 @@ class Fact:
 
     text: str
     source: str
+    cited: str | None = None
+    """The seed-article paragraph the number is quoted from ("P11"); None for an assumption."""
 
 
 def _source(v: Seeded) -> str:
     if v.evidence is not None:
         return f'{v.evidence.source.replace("seed-article#", "article ")}: "{v.evidence.quote}"'
     return f"assumption: {v.assumption}"
+
+
+def cited(v: Seeded) -> str | None:
+    """The article paragraph a value quotes ("P11"), or None if it is an assumption."""
+    return v.evidence.source.removeprefix("seed-article#") if v.evidence is not None else None
 
 
 def position_words(sc: Scenario, issue: str, value: float, you: bool = False) -> str:
@@ -45,57 +51,62 @@ def position_words(sc: Scenario, issue: str, value: float, you: bool = False) ->
 
 
 def public_facts(sc: Scenario, actor: str) -> list[Fact]:
-    """What the seed article says of the actor: its positions that carry evidence."""
+    """The actor's position on every issue, as the table knows it: quoted from the seed article where
+    it says so, else the scenario's assumption, marked as one (the article gives Ukraine's own
+    positions hardly at all; a card says so rather than leave them out)."""
     a = sc.actors[actor]
     return [
-        Fact(f"{sc.issues[i].description}: {position_words(sc, i, v.value)}", _source(v))
+        Fact(f"{sc.issues[i].description}: {position_words(sc, i, v.value)}", _source(v), cited(v))
         for i, v in a.positions.items()
-        if v.evidence is not None
     ]
 
 
-def confidential_facts(sc: Scenario, actor: str) -> list[Fact]:
-    """Priorities, bottom line, conditions and levers: what the model assumes of the actor."""
+def confidential_facts(sc: Scenario, actor: str, sheet_phase: str | None = None) -> list[Fact]:
+    """Priorities, conditions, the war and levers: what the model assumes of the actor.
+
+    The bottom line is in points, on the card beside its points sheet (``sim.teaching.points``); with
+    a sheet for ``sheet_phase`` beside them, that phase's conditions and the levers others use on
+    the actor (the sheet prices them) are left to the sheet.
+    """
     a = sc.actors[actor]
     facts = []
-    for issue, s in sorted(a.salience.items(), key=lambda kv: -kv[1].value):
-        pos = a.positions.get(issue)
-        where = f"; {position_words(sc, issue, pos.value, you=True)}" if pos else ""
-        facts.append(Fact(f"Priority {s.value:.0%}: {sc.issues[issue].description}{where}", _source(s)))
-    if a.concession is not None:
-        c = a.concession
-        style = STRATEGIES[c.strategy].name
+    ranked = sorted(a.salience.items(), key=lambda kv: -kv[1].value)
+    if ranked:
         facts.append(
             Fact(
-                f"Bottom line: you open asking for a package worth at least {c.opening_demand.value:+g} "
-                f"to you more than fighting on, and concede ({style}) to {c.floor_demand.value:+g} over "
-                f"{c.patience_days.value} days of talks (0: no better than the war as you see it)",
-                _source(c.patience_days),
+                "Your priorities (the weight of each issue to you): "
+                + "; ".join(f"{lower_first(sc, sc.issues[i].description)} {s.value:.0%}" for i, s in ranked),
+                _sources(v for _, v in ranked),
             )
         )
     if a.compliance is not None:
-        facts.append(
-            Fact(
-                f"Disposition to keep a truce: {a.compliance.value:g} (0: none, 1: always)",
-                _source(a.compliance),
+        text = f"Your disposition to keep a truce: {a.compliance.value:g} (0: none, 1: always)"
+        if a.violation_tolerance is not None:
+            text += (
+                f"; you withdraw from it after about {a.violation_tolerance.value:g} recent violations "
+                "you perceive"
             )
-        )
-    if a.violation_tolerance is not None:
+        facts.append(Fact(text, _source(a.compliance), cited(a.compliance)))
+    elif a.violation_tolerance is not None:
         facts.append(
             Fact(
                 f"You withdraw from a truce after about {a.violation_tolerance.value:g} recent "
                 "violations you perceive",
                 _source(a.violation_tolerance),
+                cited(a.violation_tolerance),
             )
         )
-    for other, t in a.trust.items():
-        if other in sc.actors:
-            facts.append(
-                Fact(f"Your trust in {sc.actors[other].name}: {t.value:g} (0: none, 1: full)", _source(t))
+    trust = [(sc.actors[o].name, t) for o, t in a.trust.items() if o in sc.actors]
+    if trust:
+        facts.append(
+            Fact(
+                "Your trust (0: none, 1: full): " + ", ".join(f"in {n} {t.value:g}" for n, t in trust),
+                _sources(t for _, t in trust),
             )
-    for _p, phase in sc.phases.items():
+        )
+    for p, phase in sc.phases.items():
         for lk in phase.linkage:
-            if lk.actor == actor:
+            if lk.actor == actor and p != sheet_phase:
                 facts.append(condition_fact(sc, actor, phase.title, lk))
     facts += war_facts(sc, actor)
     for name, lever in a.levers.items():
@@ -104,18 +115,27 @@ def confidential_facts(sc: Scenario, actor: str) -> list[Fact]:
                 f"Your lever '{name}' on {sc.actors[lever.target].name} ({lever.kind}): {lever.description}; "
                 f"strength {lever.strength.value:g}, believed {lever.credibility.value:.0%} of the time",
                 _source(lever.strength),
+                cited(lever.strength),
             )
         )
-    for b in sc.actors.values():
-        for name, lever in b.levers.items():
-            if lever.target == actor:
-                facts.append(
-                    Fact(
-                        f"{b.name} can press you ('{name}', {lever.kind}): {lever.description}",
-                        _source(lever.credibility),
+    if sheet_phase is None:
+        for b in sc.actors.values():
+            for name, lever in b.levers.items():
+                if lever.target == actor:
+                    facts.append(
+                        Fact(
+                            f"{b.name} can press you ('{name}', {lever.kind}): {lever.description}",
+                            _source(lever.credibility),
+                            cited(lever.credibility),
+                        )
                     )
-                )
     return facts
+
+
+def _sources(values) -> str:
+    """Several values' sources in brief: the paragraphs quoted, or that they are assumptions."""
+    paragraphs = sorted({c for v in values if (c := cited(v))}, key=lambda p: (len(p), p))
+    return f"article {', '.join(paragraphs)}; the rest assumptions" if paragraphs else "assumptions"
 
 
 def condition_words(sc: Scenario, lk: Linkage, you: bool = False) -> str:
@@ -186,7 +206,7 @@ def condition_fact(sc: Scenario, actor: str, phase_title: str, lk: Linkage) -> F
             f". The mediator can deliver at most {third.controlled.value:g} of it alone; more needs the "
             f"consent of a party outside the talks ({third.name}: a {third.consent.value:.0%} chance a round)"
         )
-    return Fact(text, _source(bound))
+    return Fact(text, _source(bound), cited(bound))
 
 
 def war_facts(sc: Scenario, actor: str) -> list[Fact]:
@@ -201,6 +221,7 @@ def war_facts(sc: Scenario, actor: str) -> list[Fact]:
                 f"Your forces: strength {a.capability.value:g} at the start, {f.production.value:g} a day "
                 "from your own production and recruitment, worn down by fighting",
                 _source(f.production),
+                cited(f.production),
             )
         )
         facts.append(
@@ -208,6 +229,7 @@ def war_facts(sc: Scenario, actor: str) -> list[Fact]:
                 f"You believe you win {f.believed_odds.value:.0%} of the days of ground fighting (a belief "
                 f"worth about {f.belief_days.value:g} days of fighting; the fighting itself revises it)",
                 _source(f.believed_odds),
+                cited(f.believed_odds),
             )
         )
         facts.append(
@@ -215,6 +237,7 @@ def war_facts(sc: Scenario, actor: str) -> list[Fact]:
                 f"The contested land is worth {f.stake.value:g} to you (a whole issue's scale is 1); what "
                 "you expect to win or lose on the front counts against any truce",
                 _source(f.stake),
+                cited(f.stake),
             )
         )
         if bf.stake_issue in a.positions and bf.position_learning.value > 0:
@@ -224,6 +247,7 @@ def war_facts(sc: Scenario, actor: str) -> list[Fact]:
                     f"Your position on {stake} moves with the war: "
                     "toward the enemy's if the fighting goes worse than you believed, back if it goes better",
                     _source(bf.position_learning),
+                    cited(bf.position_learning),
                 )
             )
     for aid in a.aid.values():
@@ -234,6 +258,7 @@ def war_facts(sc: Scenario, actor: str) -> list[Fact]:
                 f"{aid.lag_days.value:g} days after a decision; it follows the level of "
                 f"{lower_first(sc, sc.issues[aid.issue].description)} in force",
                 _source(aid.flow),
+                cited(aid.flow),
             )
         )
     for b in sc.actors.values():
@@ -244,6 +269,7 @@ def war_facts(sc: Scenario, actor: str) -> list[Fact]:
                         f"{b.name}'s military aid reaches you {aid.lag_days.value:g} days after a decision: "
                         f"{aid.flow.value:g} strength a day at full level",
                         _source(aid.flow),
+                        cited(aid.flow),
                     )
                 )
     return facts
