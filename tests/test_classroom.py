@@ -267,6 +267,90 @@ def test_pressure_costs_the_mediator_points_and_holding_it_costs_nothing() -> No
     assert points < held_points - 1  # no deal either way (every package refused): only the levers differ
 
 
+def test_a_seat_learns_how_many_it_perceived_never_how_many_were_real(played) -> None:
+    s, _, _ = played
+    t = s.table(1)
+    private = [n.text for n in t.news() if n.audience in ("ukraine", "russia") and "perceived" in n.text]
+    assert private and all("some may be false alarms" in x for x in private)
+    assert not any("of them" in x for x in private)
+    hidden = [n.text for n in t.news() if n.audience == FACILITATOR and "no real strike" in n.text]
+    assert hidden  # the facilitator knows, and the seats learn it only at the reveal
+    assert not s.revealed
+    for actor in ("ukraine", "russia", "us"):
+        assert not any("no real strike" in n.text for n in s.seat_view(1, actor).news)
+
+
+def test_respond_in_kind_strikes_only_where_and_after_it_perceived() -> None:
+    s = open_session("monitoring", tables=1, round_days=30, ensemble_runs=10)
+    for seat in s.table(1).seats.values():
+        s.login(seat.code)
+    s.set_orders(1, "ukraine", compliance={"energy": "respond"})
+    for _ in range(3):
+        s.advance_round()
+        _answer_all(s, 1, lambda a: "table" if a.kind == "table" else "accept")
+    t = s.table(1)
+    events = t.model.recorder.events
+    perceived = {(e[0], e[12].split()[1]) for e in events if e[3] == "perceive" and e[1] == "ukraine"}
+    strikes = [k for k, a in t.seats["ukraine"].moves.items() if " strike " in k and a.choice == "strike"]
+    complied = [k for k, a in t.seats["ukraine"].moves.items() if " strike " in k and a.choice == "comply"]
+    assert complied
+    for key in strikes:
+        day, _, rest = key.split(" | ")
+        domain = rest.split()[1].split(":")[0]
+        assert domain == "energy" and (int(day) - 1, "energy") in perceived, key
+    for key in complied:
+        day, _, rest = key.split(" | ")
+        domain = rest.split()[1].split(":")[0]
+        assert domain != "energy" or (int(day) - 1, "energy") not in perceived, key
+
+
+def test_points_are_earned_for_the_share_of_each_term_a_deal_held(played) -> None:
+    s, _, _ = played
+    t = s.table(1)
+    row = run_row(t.result())
+    for phase in s.scenario.phases:
+        days = sum(n for (p, _start, _terms), n in t.in_force.items() if p == phase)
+        assert days == row[f"{phase}_days_in_force"], phase
+    earned = 0.0
+    for (p, start, terms), n in t.in_force.items():
+        duration = s.scenario.phases[p].duration_days
+        length = duration.value if duration is not None else s.horizon - start
+        assert n <= length
+        earned += s._points(p, terms)["ukraine"] * n / length
+    assert f"Agreements: {earned:+.1f} points" in s.seat_view(1, "ukraine").tally[0]
+
+
+def test_agents_answers_are_never_labelled_a_persons() -> None:
+    s = open_session("leverage", tables=1, round_days=14, ensemble_runs=10)
+    for seat in s.table(1).seats.values():
+        s.login(seat.code)
+    s.advance_round()
+    _answer_all(s, 1, _choose)
+    handed = s.table(1).day
+    s.end()  # every seat to its agent
+    lines = [n for n in s.table(1).news() if n.audience == FACILITATOR and "its gain" in n.text]
+    assert any(n.day > handed for n in lines)
+    assert not any("a person's answer" in n.text for n in lines if n.day > handed)
+    assert any("a person's answer" in n.text for n in lines if n.day <= handed)
+
+
+def test_the_ensemble_sets_a_table_against_the_runs_on_its_own_day() -> None:
+    s = open_session("leverage", tables=1, ensemble_runs=40)
+    e = s.ensemble()
+    last = e.outcomes_on(e.last_day).set_index("outcome")["share"]
+    assert last.to_dict() == e.outcomes.set_index("outcome")["share"].to_dict()
+    early = e.outcomes_on(3).set_index("outcome")["share"]
+    assert abs(early.sum() - 1) < 1e-9 and early.to_dict() != last.to_dict()
+
+
+def test_a_seat_left_empty_gets_a_clear_answer_not_a_dead_code() -> None:
+    s = open_session("leverage", tables=1, ensemble_runs=10)
+    late = s.table(1).seats["ukraine"].code
+    s.advance_round()
+    with pytest.raises(SessionError, match="played by its agent"):
+        s.login(late)
+
+
 def test_reveal_shows_the_epilogue_beside_the_class_and_the_model(played) -> None:
     s, _, _ = played
     assert not s.console().epilogue and not s.seat_view(1, "ukraine").revealed
@@ -274,7 +358,9 @@ def test_reveal_shows_the_epilogue_beside_the_class_and_the_model(played) -> Non
     s.reveal()
     lines = s.console().epilogue
     assert lines[0] == "What actually happened"
-    assert any("In this class: in force at some point at" in x and "in the model" in x for x in lines)
+    assert any("in this class: in force at some point at" in x and "in the model" in x for x in lines)
     assert any("Source: https://" in x for x in lines)
     assert s.projector().epilogue == lines
-    assert any("strategy" in x for x in s.seat_view(1, "ukraine").revealed) or not s.table(1).strategies
+    assert (
+        any("strategy" in x for x in s.seat_view(1, "ukraine").revealed) or not s.table(1).strategies
+    )  # last: it reveals the shared session

@@ -18,6 +18,7 @@ from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 from sim.teaching.points import (
     LEVELS,
+    LEVER_COST,
     LEVER_COST_ASSUMPTION,
     POINTS,
     full_package,
@@ -127,9 +128,9 @@ def test_the_mediators_lever_costs_are_on_its_sheet(sc):
     levers = sc.actors["us"].levers
     assert {r.lever for r in sheet.levers} == set(levers)
     for r in sheet.levers:
-        assert r.points == pytest.approx(-POINTS * levers[r.lever].strength.value)
+        assert r.points == pytest.approx(-POINTS * LEVER_COST * levers[r.lever].strength.value)
     assert LEVER_COST_ASSUMPTION in "\n".join(sheet_lines(sheet))
-    assert "costs you 2.0 points a use" in sheet_html(sheet)
+    assert "costs you 0.2 points a use" in sheet_html(sheet)
     pressed = points_sheet(sc, "ukraine").levers  # the target sees what a use adds to its valuation
     assert [(r.lever, r.points) for r in pressed] == [("concession_pressure", pytest.approx(2.0))]
 

@@ -234,13 +234,14 @@ def StandingOrders(table: int, actor: str, view):
                 _order(table, actor, levers=lambda v, lv=lever: {lv: v}),
                 f"order-{lever}",
             )
-        Order(
-            "if grievances pass your tolerance",
-            orders.withdraw,
-            WITHDRAW,
-            _order(table, actor, withdraw=lambda v: v),
-            "order-withdraw",
-        )
+        if view.domains:  # a party to a truce; a mediator has no grievances to act on
+            Order(
+                "if grievances pass your tolerance",
+                orders.withdraw,
+                WITHDRAW,
+                _order(table, actor, withdraw=lambda v: v),
+                "order-withdraw",
+            )
 
 
 @solara.component
@@ -286,17 +287,17 @@ def Seat(table: int, actor: str):
                         solara.Text("No news yet.", classes=["muted"])
                     for item in reversed(view.news[-NEWS_SHOWN:]):
                         solara.Text(f"day {item.day}: {item.text}", classes=["news-item"])
-                if view.scored:
-                    solara.HTML(tag="h3", unsafe_innerHTML="Scored deals")
-                    with solara.Column(classes=["card", "scored"]):
-                        for deal in view.scored:
-                            Lines([_deal_line(deal)])
+                solara.HTML(tag="h3", unsafe_innerHTML="Your points")
+                with solara.Column(classes=["card", "tally"]):
+                    Lines(list(view.tally), "tally-line")
+                    for deal in view.scored:
+                        Lines([_deal_line(deal)])
 
 
 def _deal_line(deal) -> str:
     terms = ", ".join(f"{i}={v:.2f}" for i, v in deal.package.items())
     points = ", ".join(f"{who} {p:+.0f}" for who, p in deal.points.items())
-    return f"day {deal.day}: {deal.phase} ({terms})" + (f": points {points}" if points else "")
+    return f"signed day {deal.day}: {deal.phase} ({terms})" + (f": on the sheet {points}" if points else "")
 
 
 # -- the facilitator's console ---------------------------------------------------------------------
@@ -415,7 +416,8 @@ def _labels() -> Labels:
 def marked_outcomes(view, labels: Labels) -> go.Figure:
     """The ensemble's outcome bar with each table's outcome (on the day it reached) marked on its bar."""
     e = view.ensemble
-    fig = ens.outcomes_figure(e.outcomes, labels, f"{labels.date(e.last_day):%d %B %Y}")
+    day = min(t.day for t in view.tables)  # the runs on the tables' day, not at the horizon
+    fig = ens.outcomes_figure(e.outcomes_on(day), labels, f"{labels.date(min(day, e.last_day)):%d %B %Y}")
     stacked: dict[str, int] = {}
     for t in view.tables:
         n = stacked.get(t.outcome, 0)

@@ -1,10 +1,12 @@
 """Standing orders: what a seat has decided in advance, so the class is asked only what matters.
 
 A played game asked 154 daily comply-or-strike questions of 194; here a seat sets, per domain, an
-order that holds until it changes it: ``comply``, ``respond`` in kind (strike only on a day after it
-perceived a violation by that enemy: tit for tat, Axelrod 1984) or ``strike``. The mediator's levers
-are ``apply``, ``hold`` or left to its ``agent``; a withdrawal when grievances pass the actor's
-tolerance is ``stay``, ``withdraw`` or the ``agent``'s call. Pure functions: the seat asks them.
+order that holds until it changes it: ``comply``, ``respond`` in kind (strike in that domain only
+on a day after it perceived a violation by that enemy in it: tit for tat, Axelrod 1984) or
+``strike``. The mediator's levers are ``apply``, ``hold`` or left to its ``agent``; a withdrawal
+when grievances pass the actor's tolerance is ``stay``, ``withdraw`` or the ``agent``'s call. Pure
+functions: the seat asks them. An order governs the domains a truce covers; outside a truce the
+actor's forces fight as its agent decides (the war goes on).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ LEVER = ("agent", "apply", "hold")
 WITHDRAW = ("agent", "stay", "withdraw")
 LABELS = {
     "comply": "comply",
-    "respond": "respond in kind",
+    "respond": "respond in kind (strike here the day after you perceive a violation here)",
     "strike": "strike",
     "agent": "leave it to my adviser (the agent)",
     "apply": "apply",
@@ -61,7 +63,7 @@ class Orders:
 
 def strike_answer(order: str, perceived_yesterday: int) -> str:
     """``comply`` or ``strike`` under a compliance order, given the enemy's violations the actor
-    perceived yesterday (``respond``: strike back the day after, only then)."""
+    perceived yesterday in the domain (``respond``: strike back the day after, only then)."""
     if order == "strike":
         return "strike"
     if order == "respond" and perceived_yesterday > 0:

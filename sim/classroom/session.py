@@ -31,6 +31,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 import yaml
@@ -48,7 +49,10 @@ from sim.play.views import describe
 from sim.scenario.class_code import find_scenario, parse_seed
 from sim.scenario.loader import ScenarioError, load_scenario
 from sim.scenario.schema import Incident, Role, Scenario
+from sim.teaching.epilogue import epilogue, epilogue_lines
 from sim.teaching.exercise import LoadedExercise, find_exercise, load_exercise
+from sim.teaching.points import lever_cost, score_deal
+from sim.validation.patterns import HORIZON as RECORD_DAYS
 
 RUN = 0
 """The run every table plays (the class code's run 0, as ``play`` and the exercises' class run)."""
@@ -92,6 +96,8 @@ class Seat:
     """Played by its agent (nobody joined, or the facilitator handed it over)."""
     orders: Orders = field(default_factory=Orders)
     moves: dict[str, Answer] = field(default_factory=dict)
+    by_person: set[str] = field(default_factory=set)
+    """Keys of the decisions its students took (answers and standing orders), not its agent."""
 
     def choose(self, decision: Decision, agent: Callable[[], Answer]) -> Answer:
         key = decision.key
@@ -103,17 +109,30 @@ class Seat:
         if self.agent:
             return agent()
         kind = decision.kind
+        answer: str | None
         if kind == "strike":
             domain, _, _enemy = decision.subject.partition(":")
             enemy = decision.about.enemy  # type: ignore[union-attr]
-            seen = sum(p.yesterday for p in decision.observe().perceptions if p.other == enemy)
-            return Answer(strike_answer(self.orders.compliance.get(domain, "comply"), seen))
-        if kind == "press":
+            seen = sum(
+                dict(p.yesterday_in).get(domain, 0)
+                for p in decision.observe().perceptions
+                if p.other == enemy
+            )
+            answer = strike_answer(self.orders.compliance.get(domain, "comply"), seen)
+        elif kind == "press":
             answer = standing_answer(self.orders.levers.get(decision.subject.split(":")[0], "agent"))
-            return agent() if answer is None else Answer(answer)
-        if kind == "withdraw":
+        elif kind == "withdraw":
             answer = standing_answer(self.orders.withdraw)
-            return agent() if answer is None else Answer(answer)
+        else:
+            self._ask(decision)
+        if answer is None:
+            return agent()
+        self.by_person.add(decision.key)
+        return Answer(answer)
+
+    def _ask(self, decision: Decision) -> NoReturn:
+        """A package to answer or table: the table stops here until the seat answers."""
+        kind = decision.kind
         lines = tuple(describe(decision))
         raise _Wait(
             Asked(
@@ -216,14 +235,26 @@ class ConsoleView:
 
 @dataclass(frozen=True)
 class Ensemble:
-    """The agents' runs of the class code (the tables' hidden strategies), for the projector."""
+    """The agents' runs of the class code (the scenario's own strategies), for the projector."""
 
     runs: int
     occupancy: pd.DataFrame
     outcomes: pd.DataFrame
+    """Outcome shares on the last day (95% intervals)."""
     last_day: int
     reached: dict[str, float]
-    """Phase -> share of runs in which it was ever in force."""
+    """Phase -> share of runs in which it was in force at some point by the record's last day
+    (``patterns.HORIZON``), the window the epilogue compares."""
+    by_day: pd.DataFrame
+    """(run, day, outcome): each run's outcome on each day, to set a table mid-game against."""
+    outcome_ids: tuple[str, ...]
+
+    def outcomes_on(self, day: int) -> pd.DataFrame:
+        """Outcome shares (95% intervals) on ``day``: where a table at that day stands among the runs."""
+        from sim.plots import ensemble as ens
+
+        rows = self.by_day[self.by_day["day"] == min(max(day, 0), self.last_day)]
+        return ens.outcomes_frame(rows, list(self.outcome_ids))
 
 
 @dataclass(frozen=True)
@@ -257,6 +288,8 @@ class Table:
         self.name = f"Table {number}"
         self.session = session
         self.seats = seats
+        self.dropped: dict[str, Seat] = {}
+        """Seats nobody had joined when the class started: their agents play them."""
         self.incidents: list[Incident] = []
         self.inject_news: list[News] = []
         self.scenario: Scenario | None = None
@@ -267,6 +300,10 @@ class Table:
         self.stale = False
         """An answer came in while the class was paused: the model must be replayed to go on."""
         self.deals: list[tuple[int, str, dict[str, float]]] = []
+        """(day, phase, package) of every agreement the table signed."""
+        self.in_force: dict[tuple[str, int, tuple[tuple[str, float], ...]], int] = {}
+        """(phase, the day its term started, its terms) -> days in force so far: what a role's
+        points are earned on."""
         self._news: tuple[int, int, list[News]] | None = None
 
     # -- the game ---------------------------------------------------------------------------------
@@ -278,6 +315,7 @@ class Table:
     def start(self) -> None:
         """Fix who plays: seats nobody joined go to agents with hidden strategies, as in ``play``."""
         s = self.session
+        self.dropped = {a: seat for a, seat in self.seats.items() if not seat.joined}
         self.seats = {a: seat for a, seat in self.seats.items() if seat.joined}
         self.scenario, self.strategies = hidden_strategies(s.scenario, s.seed, self.played)
         self._build()
@@ -287,6 +325,7 @@ class Table:
         sc = self.scenario.model_copy(update={"incidents": [*self.scenario.incidents, *self.incidents]})
         self.model = CeasefireModel(sc, seed=self.session.seed, run=RUN, record=True, players=self.seats)
         self.deals = []
+        self.in_force = {}
         self._news = None
 
     def run_to(self, target: int) -> None:
@@ -307,6 +346,10 @@ class Table:
             for t in m.tracks:
                 if t.agreed_day == m.day and t.package:
                     self.deals.append((m.day, t.id, dict(t.package)))
+                if t.in_force and t.package:
+                    terms = tuple(sorted((k, v) for k, v in t.package.items() if k in t.spec.terms))
+                    key = (t.id, t.term_started, terms)
+                    self.in_force[key] = self.in_force.get(key, 0) + 1
 
     @property
     def day(self) -> int:
@@ -348,7 +391,8 @@ class Table:
         if self._news is None or self._news[:2] != (id(m), len(events)):
             names = {a: x.name for a, x in m.actors.items()}
             titles = {t.id: t.spec.title for t in m.tracks}
-            items = day_news(events, names, titles, self.played) + self.inject_news
+            by_person = set().union(*(seat.by_person for seat in self.seats.values()))
+            items = day_news(events, names, titles, by_person, self.session.round_days) + self.inject_news
             items.sort(key=lambda n: n.day)
             self._news = (id(m), len(events), items)
         return self._news[2]
@@ -479,6 +523,11 @@ class ClassSession:
                         if not seat.joined:
                             seat.joined = True
                             self._changed()
+            if found is None and any(matches(code, x.code) for t in self.tables for x in t.dropped.values()):
+                raise SessionError(
+                    "This seat is played by its agent: the class started before anyone joined it. "
+                    "Ask the facilitator for another seat."
+                )
             if found is None:
                 raise SessionError("This code is not valid for this session.")
             return found
@@ -533,71 +582,57 @@ class ClassSession:
                 levers=levers,
                 agent_played=seat is None or seat.agent,
                 news=tuple(visible(t.news(), actor, self.revealed)),
-                scored=tuple(self.scored(t)),
+                scored=tuple(self.scored(t, actor)),
                 revealed=tuple([*self._revealed(t), *self.epilogue()]) if self.revealed else (),
                 tally=tuple(self._tally(t, actor)),
             )
 
-    def scored(self, t: Table) -> list[ScoredDeal]:
-        """The table's agreements, in every role's points (the role cards' sheets)."""
-        try:
-            from sim.teaching.points import score_deal
-        except ImportError:  # the points sheets are optional for a session
-            score_deal = None
+    def _points(self, phase: str, terms: tuple[tuple[str, float], ...]) -> dict[str, float]:
+        """Every role's points for a deal, from the role cards' points sheets (day 0), computed once."""
+        key = (phase, terms)
+        if key not in self._scores:
+            self._scores[key] = score_deal(self.scenario, phase, dict(terms))
+        return self._scores[key]
+
+    def scored(self, t: Table, actor: str | None = None) -> list[ScoredDeal]:
+        """The table's agreements in points: ``actor``'s own only (a seat; the others' points are
+        confidential, as in a PON role play) until the reveal; every role's for None."""
         out = []
+        own = None if actor is None or self.revealed else self.scenario.actors[actor].name
         for day, phase, package in t.deals:
-            terms = {k: v for k, v in package.items() if k in self.scenario.phases[phase].terms}
-            key = (phase, tuple(sorted(terms.items())))
-            if key not in self._scores:
-                self._scores[key] = {} if score_deal is None else score_deal(self.scenario, phase, terms)
-            points = {self.scenario.actors[a].name: v for a, v in self._scores[key].items()}
+            terms = tuple(
+                sorted((k, v) for k, v in package.items() if k in self.scenario.phases[phase].terms)
+            )
+            points = {self.scenario.actors[a].name: v for a, v in self._points(phase, terms).items()}
+            if own is not None:
+                points = {own: points[own]}
             out.append(ScoredDeal(day, self.scenario.phases[phase].title, package, points))
         return out
 
     def _tally(self, t: Table, actor: str) -> list[str]:
-        """The seat's points: each agreement its table reached, once, on its points sheet; a
-        mediator pays for each lever it applied (``sim.teaching.points.lever_cost``)."""
-        name = self.scenario.actors[actor].name
-        deals = [d.points.get(name, 0.0) for d in self.scored(t)]
-        lines, total = [], sum(deals)
-        if deals:
-            lines.append(
-                f"Agreements reached at your table: {len(deals)}, worth {sum(deals):+.0f} points to you"
-            )
+        """The seat's points: each agreement's points on its sheet for each term it was signed or
+        renewed for, in proportion to the share of that term it held (a truce broken half-way earns
+        half; an open-ended phase's term runs to the last day); a mediator pays for each lever it
+        applied (``sim.teaching.points.lever_cost``). The sheet already values a term for its length."""
+        earned, terms_held = 0.0, 0
+        for (phase, start, terms), days in t.in_force.items():
+            duration = self.scenario.phases[phase].duration_days
+            length = duration.value if duration is not None else max(1, self.horizon - start)
+            earned += self._points(phase, terms)[actor] * min(1.0, days / length)
+            terms_held += 1
+        lines = [
+            f"Agreements: {earned:+.1f} points ({terms_held} terms in force so far; each earns its sheet "
+            "points for the share of its term it held)"
+        ]
+        total = earned
         levers = self.scenario.actors[actor].levers
         if levers and t.model is not None:
-            try:
-                from sim.teaching.points import lever_cost
-            except ImportError:
-                return lines
             used = [e[12].split()[1] for e in t.model.recorder.events if e[3] == "leverage" and e[1] == actor]
             cost = sum(lever_cost(levers[x].strength.value) for x in used if x in levers)
-            lines.append(f"Pressure applied {len(used)} times: {-cost:+.0f} points (pressure is not free)")
+            lines.append(f"Pressure applied {len(used)} times: {-cost:+.1f} points (pressure is not free)")
             total -= cost
-        lines.append(f"Your points so far: {total:+.0f}")
+        lines.append(f"Your points so far: {total:+.1f}")
         return lines
-
-    def epilogue(self) -> list[str]:
-        """What actually happened in 2025, each phase beside the class's tables and the model's runs."""
-        try:
-            from sim.teaching.epilogue import epilogue, epilogue_lines
-        except ImportError:
-            return []
-        titles = {p: x.title for p, x in self.scenario.phases.items()}
-        ep = epilogue(titles)
-        lines = epilogue_lines(ep)
-        out, n = lines[:1], len(self.tables)
-        for i, reality in enumerate(ep.phases):
-            p = reality.phase
-            entered = sum(
-                1 for t in self.tables if t.model is not None and t.model.by_id[p].entered_day is not None
-            )
-            text = f"  In this class: in force at some point at {entered} of {n} tables"
-            if self._ensemble is not None:
-                text += f"; in the model: in {self._ensemble.reached[p]:.0%} of {self._ensemble.runs} runs"
-            out += [lines[1 + i], text + "."]
-        out += lines[1 + len(ep.phases) :]
-        return out
 
     def _revealed(self, t: Table) -> list[str]:
         lines = []
@@ -614,6 +649,26 @@ class ClassSession:
                 "incidents (blamed by both sides)."
             )
         return lines
+
+    def epilogue(self) -> list[str]:
+        """What actually happened in 2025, each phase beside the class's tables and the model's runs,
+        all counted over the same days: those the record covers (day 0 to ``patterns.HORIZON``)."""
+        titles = {p: x.title for p, x in self.scenario.phases.items()}
+        ep = epilogue(titles)
+        lines = epilogue_lines(ep)
+        out, n = lines[:1], len(self.tables)
+        for i, reality in enumerate(ep.phases):
+            p = reality.phase
+            entered = 0
+            for t in self.tables:
+                day = None if t.model is None else t.model.by_id[p].entered_day
+                entered += day is not None and day <= RECORD_DAYS
+            text = f"  By day {RECORD_DAYS}, in this class: in force at some point at {entered} of {n} tables"
+            if self._ensemble is not None:
+                text += f"; in the model: in {self._ensemble.reached[p]:.0%} of {self._ensemble.runs} runs"
+            out += [lines[1 + i], text + "."]
+        out += lines[1 + len(ep.phases) :]
+        return out
 
     def console(self) -> ConsoleView:
         with self.lock:
@@ -681,9 +736,15 @@ class ClassSession:
             outcomes=ens.outcomes_frame(pd.DataFrame(block.rows), [NO_TRUCE, *self.scenario.outcomes]),
             last_day=int(frame["day"].max()),
             reached={
-                p: sum(r[f"{p}_entered_day"] is not None for r in block.rows) / len(block.rows)
+                p: sum(
+                    r[f"{p}_entered_day"] is not None and r[f"{p}_entered_day"] <= RECORD_DAYS
+                    for r in block.rows
+                )
+                / len(block.rows)
                 for p in phases
             },
+            by_day=_outcome_by_day(self.scenario, frame),
+            outcome_ids=(NO_TRUCE, *self.scenario.outcomes),
         )
         with self.lock:
             self._ensemble = made
@@ -793,6 +854,7 @@ class ClassSession:
             except ValueError as exc:
                 raise SessionError(str(exc)) from None
             seat.moves[key] = answer
+            seat.by_person.add(key)
             if self.paused:
                 t.waiting = None  # recorded: played when the class resumes
                 t.stale = True
@@ -863,6 +925,17 @@ class ClassSession:
                 )
                 out.append((t.number, target, command))
             return out
+
+
+def _outcome_by_day(sc: Scenario, frame: pd.DataFrame) -> pd.DataFrame:
+    """Each run's outcome on each day, by ``sim.model.results.outcome``'s rule: the outcome of the
+    furthest phase in force (outcome precedence, then file order), or no truce."""
+    rank = sc.outcome_rank()
+    order = sorted(enumerate(sc.phases.items()), key=lambda x: (rank[x[1][1].outcome], x[0]))
+    outcome = pd.Series(NO_TRUCE, index=frame.index, dtype=object)
+    for _, (p, spec) in order:  # furthest last: it overrides
+        outcome[frame[f"{p}_status"].isin(("in_force", "renewed"))] = spec.outcome
+    return pd.DataFrame({"run": frame["run"], "day": frame["day"], "outcome": outcome})
 
 
 def _observation(m: CeasefireModel, actor: str) -> list[str]:

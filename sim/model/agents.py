@@ -78,6 +78,7 @@ class Belligerent(Actor):
         self.perceived_today: dict[str, int] = {}
         self.perceived_yesterday: dict[str, int] = {}
         self.perceived_in_today: dict[tuple[str, str], int] = {}
+        self.perceived_in_yesterday: dict[tuple[str, str], int] = {}
         self.struck_today: dict[str, int] = {}
         """Strikes received today outside any truce, by enemy (attacks during talks harden trust)."""
         self.last_demand = float("nan")
@@ -264,6 +265,7 @@ class Belligerent(Actor):
         unmet = self.unmet_conditions(track, package, held)
         p = 0.0 if unmet else bargaining.p_accept(gain, demand, m.dyn.acceptance_noise)
         draw = rng.random()
+        countered = ""
         if not m.players:
             accepted = bool(draw < p)
         else:
@@ -278,6 +280,7 @@ class Belligerent(Actor):
             accepted = answer.choice == "accept"
             if answer.choice == "counter":
                 track.counters[self.actor_id] = answer.terms
+                countered = " ".join(f"{k}={v:g}" for k, v in answer.terms.items())
         self.answered[track.id] = (accepted, gain, bool(unmet))
         m.log(
             self.actor_id,
@@ -290,7 +293,10 @@ class Belligerent(Actor):
             ripeness=self.ripeness,
             pressure=self.pressure,
             score=gain - demand,
-            detail="linkage unmet: " + ", ".join(unmet) if unmet else "",
+            detail="; ".join(
+                ([f"linkage unmet: {', '.join(unmet)}"] if unmet else [])
+                + ([f"countered: {countered}"] if countered else [])
+            ),
         )
         return accepted
 

@@ -844,6 +844,7 @@ class CeasefireModel(mesa.Model):
         for b in self.belligerent_ids:
             agent = self.actors[b]
             agent.perceived_yesterday = agent.perceived_today  # what a player sees when it decides to strike
+            agent.perceived_in_yesterday = agent.perceived_in_today  # ... and in which domains
             agent.perceived_today = {}
             agent.perceived_in_today = {}
             agent.struck_today = {}

@@ -26,6 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+POINTS = 100
+"""Points per unit of the model's gain: how a gain is shown to people (role cards, news, decisions)."""
+
 KINDS = {
     "strike": ("comply", "strike"),
     "answer": ("accept", "reject", "counter"),
@@ -65,6 +68,8 @@ class Perception:
     today: int
     grievance: float
     tolerance: float
+    yesterday_in: tuple[tuple[str, int], ...] = ()
+    """Yesterday's perceived violations by domain (domain id, count): what "respond in kind" reads."""
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,16 @@ def observe(m: CeasefireModel, actor: str) -> Observation:
     yesterday: dict[str, int] = getattr(a, "perceived_yesterday", {})
     grievance: dict[str, float] = getattr(a, "grievance", {})
     tolerance = float(getattr(a, "violation_tolerance", float("nan")))
+    by_domain: dict[tuple[str, str], int] = getattr(a, "perceived_in_yesterday", {})
     perceptions = tuple(
-        Perception(m.actors[o].name, yesterday.get(o, 0), today.get(o, 0), grievance.get(o, 0.0), tolerance)
+        Perception(
+            m.actors[o].name,
+            yesterday.get(o, 0),
+            today.get(o, 0),
+            grievance.get(o, 0.0),
+            tolerance,
+            tuple((d, n) for (x, d), n in sorted(by_domain.items()) if x == o),
+        )
         for o in sorted(set(today) | set(yesterday) | set(grievance))
         if o in m.actors
     )

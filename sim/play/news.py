@@ -15,6 +15,8 @@ import math
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
+from sim.model.decisions import POINTS
+
 PUBLIC = "public"
 FACILITATOR = "facilitator"
 
@@ -27,8 +29,9 @@ class News:
     """``public``, ``facilitator`` or an actor id."""
 
 
-def _num(x: float) -> str:
-    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.2f}"
+def _pts(x: float) -> str:
+    """A gain in the role cards' points (:data:`sim.model.decisions.POINTS` per unit of gain)."""
+    return "n/a" if x is None or math.isnan(x) else f"{POINTS * x:+.0f} points"
 
 
 def _reason(event: str, gain: float, reservation: float, detail: str, person: bool = False) -> str:
@@ -48,22 +51,36 @@ def _reason(event: str, gain: float, reservation: float, detail: str, person: bo
     return f"{said}, {'yet it refused' if above else 'yet it accepted'} (the acceptance noise decided)."
 
 
+def answer_key(day: int, actor: str, phase: str, event: str) -> str:
+    """The decision key (``sim.model.decisions.Decision.key``) an accept/reject or renewal answered."""
+    subject = "renewal" if event in ("renew", "let_expire") else "round"
+    return f"{day} | {actor} | answer {phase}:{subject}"
+
+
 def day_news(
     events: Iterable[tuple],
     names: Mapping[str, str],
     titles: Mapping[str, str],
-    played: Collection[str] = (),
+    by_person: Collection[str] = (),
+    period: int = 1,
 ) -> list[News]:
     """News items from log rows (day, actor, phase, event, p, utility, reservation, trust, ripeness,
-    pressure, grievance, score, detail), perceptions summed per victim, accused and domain."""
+    pressure, grievance, score, detail).
+
+    ``by_person``: the decision keys a person answered (their answers are not explained by the
+    model's numbers). Perceptions are summed per victim, accused, domain and ``period`` of days (a
+    class's round); the victim learns how many it perceived, never how many were real: only the
+    facilitator, and everyone after the reveal, learns that.
+    """
     out: list[News] = []
-    seen: dict[tuple[str, str, str], list[int]] = {}  # (victim, accused, domain) -> [count, not real, day]
+    seen: dict[tuple[str, str, str, int], list[int]] = {}  # (victim, accused, domain, period) -> counts
+    period = max(1, int(period))
     for day, actor, phase, event, _p, utility, reservation, _t, _r, pressure, _g, _s, detail in events:
         who = names.get(actor, actor)
         title = titles.get(phase, phase)
         if event == "perceive":
             accused, domain, how = ([*detail.split(), "", "", ""])[:3]
-            entry = seen.setdefault((actor, accused, domain), [0, 0, day])
+            entry = seen.setdefault((actor, accused, domain, (day - 1) // period), [0, 0, day])
             entry[0] += 1
             entry[1] += how != "detected"
             entry[2] = day
@@ -81,22 +98,30 @@ def day_news(
             out.append(News(day, f"The {title} entered into force."))
         elif event in ("accept", "reject"):
             verb = "accepted" if event == "accept" else "rejected"
-            out.append(News(day, f"{who} {verb} the package for the {title}."))
-            why = f"its value to you {_num(utility)} against the {_num(reservation)} you demand"
-            if detail.startswith("linkage unmet"):
-                why += f"; your condition is not met ({detail.split(': ', 1)[-1]})"
+            parts = dict(part.split(": ", 1) for part in detail.split("; ") if ": " in part)
+            countered = f" and countered: {parts['countered']}" if "countered" in parts else ""
+            out.append(News(day, f"{who} {verb} the package for the {title}{countered}."))
+            why = f"it was worth {_pts(utility)} to you; your reservation today: {_pts(reservation)}"
+            if "linkage unmet" in parts:
+                why += f"; your condition on {parts['linkage unmet']} was not met"
             out.append(News(day, f"You {verb} the package for the {title}: {why}.", actor))
             out.append(
                 News(
                     day,
                     f"{who} {verb} the package for the {title}: "
-                    + _reason(event, utility, reservation, detail, actor in played),
+                    + _reason(
+                        event, utility, reservation, detail, answer_key(day, actor, phase, event) in by_person
+                    ),
                     FACILITATOR,
                 )
             )
         elif event == "agreed":
             out.append(
-                News(day, f"You agreed to the {title} before talks: its value to you {_num(utility)}.", actor)
+                News(
+                    day,
+                    f"You agreed to the {title} before talks: it was worth {_pts(utility)} to you.",
+                    actor,
+                )
             )
         elif event == "counter":
             out.append(News(day, f"{who} countered on the {title}: {detail}; the mediator meets it halfway."))
@@ -107,8 +132,8 @@ def day_news(
                 News(
                     day,
                     f"You {'renewed' if event == 'renew' else 'let expire'} the {title}: "
-                    f"{detail}; its value to you {_num(utility)} against your floor "
-                    f"{_num(reservation)}.",
+                    f"{detail}; it was worth {_pts(utility)} to you against your floor of "
+                    f"{_pts(reservation)}.",
                     actor,
                 )
             )
@@ -171,14 +196,25 @@ def day_news(
             out.append(News(day, f"Talks on the {title} {'opened' if event == 'open' else 'reopened'}."))
         elif event == "abandon":
             out.append(News(day, f"Talks on the {title} were abandoned."))
-    for (victim, accused, domain), (n, not_real, day) in seen.items():
-        text = f"You perceived {n} violation{'s' * (n != 1)} by {names.get(accused, accused)} in {domain}"
-        if not_real:
-            text += (
-                f", {not_real} of them not a real strike (a false alarm or a disputed incident): "
-                "you will learn which in the debrief"
+    for (victim, accused, domain, _), (n, not_real, day) in seen.items():
+        by = names.get(accused, accused)
+        text = f"You perceived {n} violation{'s' * (n != 1)} by {by} in {domain}"
+        out.append(
+            News(
+                day,
+                text + ": some may be false alarms or disputed incidents (the debrief says which).",
+                victim,
             )
-        out.append(News(day, text + ".", victim))
+        )
+        if not_real:
+            out.append(
+                News(
+                    day,
+                    f"{names.get(victim, victim)} perceived {n} by {by} in {domain}, {not_real} of them "
+                    "no real strike.",
+                    FACILITATOR,
+                )
+            )
     out.sort(key=lambda n: n.day)
     return out
 

@@ -8,6 +8,7 @@ never the hidden truth). Text from the scenario file is made safe to print (``si
 from __future__ import annotations
 
 from sim.model.decisions import (
+    POINTS,
     Condition,
     Decision,
     FrontView,
@@ -73,13 +74,15 @@ def tabled_lines(t: Tabled) -> list[str]:
         lines.append(f"  {issue} = {value:.2f}   (0: {neutral(zero)}; 1: {neutral(one)})")
     if t.gain is not None and t.kind == "renewal":
         lines.append(
-            f"Its value to you as it delivered so far, against fighting on: {t.gain:+.2f} "
-            "(above 0: worth more than the war it pauses, as you see it)"
+            f"Its value to you as it delivered so far, against fighting on: {POINTS * t.gain:+.1f} points "
+            "(above 0: worth more than the war it pauses, as you see it; points as on your role card, "
+            "valued today)"
         )
     elif t.gain is not None:
         lines.append(
-            f"Its value to you, by your positions and priorities and against fighting on: {t.gain:+.2f} "
-            "(above 0: better than no deal, as you see the war)"
+            f"Its value to you, by your positions and priorities and against fighting on: "
+            f"{POINTS * t.gain:+.1f} points (above 0: better than no deal, as you see the war today; "
+            "your role card's sheet values day 0)"
         )
     for issue in t.unmet:
         lines.append(f"Your condition on {issue} is not met.")

@@ -35,6 +35,7 @@ from sim.reports.build import run_section, run_story
 from sim.reports.document import Chart
 from sim.reports.html import attr, figure_html, page, table_html
 from sim.scenario.schema import Scenario
+from sim.stats import wilson
 from sim.teaching.epilogue import epilogue, epilogue_html
 from sim.teaching.exercise import CLASS_ARM, Arm, Exercise, LoadedExercise
 from sim.teaching.findings import Findings, answer_parts
@@ -51,6 +52,7 @@ from sim.teaching.roles import (
     seat,
 )
 from sim.teaching.templates import Part, fmt_share
+from sim.validation.patterns import HORIZON as RECORD_DAYS
 
 CLASS_RUN_FIGURES = ("timeline", "trust", "violations")
 """The class run's figures a handout shows (of the six a run report has)."""
@@ -757,10 +759,19 @@ def reference_arm(ld: LoadedExercise) -> str:
 
 
 def model_outcomes(f: Findings) -> tuple[str, dict[str, str]]:
-    """The reference ensemble's label, and per phase how often it entered into force there."""
+    """The reference ensemble's label, and per phase how often it entered into force there: by the
+    record's last day first (the window reality is known over), then over the whole run."""
     arm = reference_arm(f.loaded)
     sc = f.arms[arm].scenario
-    text = {p: f.text(f"in force at some point in {{{arm}.reached.{p}|ci}} of runs") for p in sc.phases}
+    rows = f.arms[arm].rows
+    text = {}
+    for p in sc.phases:
+        k = sum(1 for r in rows if r[f"{p}_entered_day"] is not None and r[f"{p}_entered_day"] <= RECORD_DAYS)
+        lo, hi = wilson(k, len(rows))
+        text[p] = f"by day {RECORD_DAYS}: in force in {fmt_share(k / len(rows))} of runs (95% CI " + (
+            f"{fmt_share(lo)}–{fmt_share(hi)}); "
+            + f.text(f"by day {sc.horizon_days}: {{{arm}.reached.{p}|ci}}")
+        )
     return f.arms[arm].label, text
 
 
