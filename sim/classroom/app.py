@@ -417,7 +417,9 @@ def marked_outcomes(view, labels: Labels) -> go.Figure:
     """The ensemble's outcome bar with each table's outcome (on the day it reached) marked on its bar."""
     e = view.ensemble
     day = min(t.day for t in view.tables)  # the runs on the tables' day, not at the horizon
-    fig = ens.outcomes_figure(e.outcomes_on(day), labels, f"{labels.date(min(day, e.last_day)):%d %B %Y}")
+    when = f"{labels.date(min(day, e.last_day)):%d %B %Y}"
+    fig = ens.outcomes_figure(e.outcomes_on(day), labels, when)
+    fig.update_layout(title_text=f"Where the agents' runs stand on {when} (day {day}; 95% intervals)")
     stacked: dict[str, int] = {}
     for t in view.tables:
         n = stacked.get(t.outcome, 0)
