@@ -237,8 +237,8 @@ class ClassSession:
             earned += self._points(phase, terms)[actor] * min(1.0, days / length)
             terms_held += 1
         lines = [
-            f"Agreements: {earned:+.1f} points ({terms_held} terms in force so far; each earns its sheet "
-            "points for the share of its term it held)"
+            f"Agreements: {earned:+.1f} points ({terms_held} term{'s' * (terms_held != 1)} in force so far; "
+            "each earns its sheet points for the share of its term it held)"
         ]
         total = earned
         levers = self.scenario.actors[actor].levers
