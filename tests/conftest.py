@@ -8,8 +8,11 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,3 +135,18 @@ def chromium_render_status(page: Path, tmp_path: Path) -> tuple[dict, str]:
     match = re.search(r"data-render=\"([^\"]*)\"", proc.stdout)
     assert match, f"the page never reported its render status: {proc.stderr[-2000:]}"
     return json.loads(match.group(1).replace("&quot;", '"')), proc.stdout
+
+
+def free_port() -> int:
+    """A port nothing listens on now, for a test's own server (the browser tests)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(check: Callable[[], bool], every: float = 0.25, timeout: float = 120.0) -> None:
+    """Poll ``check`` until it holds, for up to a generous ``timeout`` (never asserted on); then assert it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not check():
+        time.sleep(every)
+    assert check()

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, ROOT
+from conftest import CHROMIUM, ROOT, free_port, wait_until
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -42,12 +42,6 @@ RUN_PLOTS = ".run-figure .js-plotly-plot"  # the single run's figures (the live 
 ENSEMBLE_PLOTS = ".ensemble-figure .js-plotly-plot"
 
 pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="looks for leftover processes in /proc")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _listening(port: int) -> bool:
@@ -122,7 +116,7 @@ def _wait_gone(proc: subprocess.Popen, port: int) -> tuple[int | None, bool, lis
 @contextlib.contextmanager
 def _app(tmp: Path) -> Iterator[tuple[subprocess.Popen, int, str, Path]]:
     """A started ``app``; whatever a test did, its whole process group is killed on the way out."""
-    port, log = _free_port(), tmp / "app.log"
+    port, log = free_port(), tmp / "app.log"
     proc = _start(port, log)
     try:
         yield proc, port, _wait_up(proc, port, log), log
@@ -198,14 +192,6 @@ def _ensembles_shown(page) -> list:
         f"() => Array.from(document.querySelectorAll('{ENSEMBLE_PLOTS}'))"
         ".map(d => (d.layout && d.layout.meta) ? d.layout.meta.ensemble : null)"
     )
-
-
-def _wait_until(check, every: float = 0.25) -> None:
-    """Poll ``check`` until it holds, for up to a generous ``START`` seconds; then assert it."""
-    deadline = time.monotonic() + START
-    while time.monotonic() < deadline and not check():
-        time.sleep(every)
-    assert check()
 
 
 def _no_error_shown(page) -> None:
@@ -286,7 +272,7 @@ def test_play_runs_sixty_days_and_more_with_the_figures_following_then_pauses(se
         interval = page.get_by_role("slider", name="Play Interval (ms)")
         interval.focus()
         interval.press("End")
-        _wait_until(lambda: float(interval.get_attribute("aria-valuenow") or 0) >= 400)
+        wait_until(lambda: float(interval.get_attribute("aria-valuenow") or 0) >= 400)
         page.get_by_role("button", name="▶").click()
         page.get_by_role("button", name="❚❚").wait_for(timeout=30_000)
 
@@ -300,13 +286,13 @@ def test_play_runs_sixty_days_and_more_with_the_figures_following_then_pauses(se
         # the page may show days behind the model's (a busy machine draws slowly), so the run may even
         # reach its end before the pause lands: mesa then disables ❚❚, and a forced click does nothing
         page.get_by_role("button", name="❚❚").click(force=True)
-        _wait_until(lambda: page.get_by_role("button", name="▶").count() == 1 or _day(page) == 180)
+        wait_until(lambda: page.get_by_role("button", name="▶").count() == 1 or _day(page) == 180)
 
         # paused: the page catches up with the model's last day, and then stays there
         days = [_day(page)]
-        _wait_until(lambda: days.append(_day(page)) or days[-3:] == [days[-1]] * 3, every=1.0)
+        wait_until(lambda: days.append(_day(page)) or days[-3:] == [days[-1]] * 3, every=1.0)
         day = days[-1]
-        _wait_until(lambda: _plot_days(page) == [day] * FIGURES)  # every figure drawn for that day
+        wait_until(lambda: _plot_days(page) == [day] * FIGURES)  # every figure drawn for that day
         assert PLAY_DAYS <= day <= 180
         time.sleep(2.0)
         assert _day(page) == day, "the run went on after pause"
@@ -335,7 +321,7 @@ def test_the_live_ensemble_shows_and_follows_a_slider_and_the_seed(server):
         page = new_page(viewport={"width": 1400, "height": 1700})
         page.goto(url)
         page.get_by_text(first).wait_for(timeout=180_000)
-        _wait_until(lambda: _ensembles_shown(page) == [first] * 2)
+        wait_until(lambda: _ensembles_shown(page) == [first] * 2)
         text = " ".join(page.locator(ENSEMBLE_PLOTS).all_text_contents())
         assert "How does it stand on" in text and "How often is each phase" in text, text[:500]
         shares = page.evaluate(  # plotly.js keeps a typed array's numbers under _inputArray
@@ -349,14 +335,14 @@ def test_the_live_ensemble_shows_and_follows_a_slider_and_the_seed(server):
         for _ in range(10):
             slider.press("ArrowRight")
         page.get_by_text(moved).wait_for(timeout=180_000)
-        _wait_until(lambda: _ensembles_shown(page) == [moved] * 2)
+        wait_until(lambda: _ensembles_shown(page) == [moved] * 2)
         assert page.get_by_text("sliders moved: none").count() == 1  # the run's status: no Reset yet
 
         seed = page.get_by_label("seed")
         seed.fill("7")
         seed.press("Enter")
         page.get_by_text(reseeded).wait_for(timeout=180_000)
-        _wait_until(lambda: _ensembles_shown(page) == [reseeded] * 2)
+        wait_until(lambda: _ensembles_shown(page) == [reseeded] * 2)
         _no_error_shown(page)
         if os.environ.get("CEASEFIRE_ENSEMBLE_SCREENSHOT"):  # CEASEFIRE_ENSEMBLE_SCREENSHOT=out.png
             page.screenshot(path=os.environ["CEASEFIRE_ENSEMBLE_SCREENSHOT"])

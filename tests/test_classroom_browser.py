@@ -29,7 +29,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, ROOT
+from conftest import CHROMIUM, ROOT, free_port, wait_until
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -55,14 +55,6 @@ FOLLOW_PYTEST = (  # the same process, told by the kernel to stop (SIGTERM) if p
 )
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _offline_env() -> dict[str, str]:
     dead = "http://127.0.0.1:9"  # nothing listens: any request to the internet fails at once
     env = {**os.environ, "HTTP_PROXY": dead, "HTTPS_PROXY": dead, "http_proxy": dead, "https_proxy": dead}
@@ -74,7 +66,7 @@ def _offline_env() -> dict[str, str]:
 def _classroom(tmp: Path, name: str):
     """A ``classroom`` server in a session of its own, killed whole on the way out; yields its URL,
     its codes (from its terminal) and its log."""
-    port, log, out = _free_port(), tmp / f"{name}.log", tmp / f"{name}-saved"
+    port, log, out = free_port(), tmp / f"{name}.log", tmp / f"{name}-saved"
     args = [sys.executable, str(ROOT / "run_sim.py"), "classroom", EXERCISE, "--tables", "3"]
     args += ["--round-days", "7", "--port", str(port), "--out", str(out)]
     with log.open("w") as sink:  # a file, not a pipe nobody reads
@@ -106,13 +98,6 @@ def _up(proc: subprocess.Popen, port: int, log: Path) -> tuple[str, dict[str, st
         except OSError:
             time.sleep(0.5)
     pytest.fail(f"the classroom did not start (exit {proc.poll()}): {log.read_text()[-2000:]}")
-
-
-def _wait_until(check, every: float = 0.3) -> None:
-    deadline = time.monotonic() + START
-    while time.monotonic() < deadline and not check():
-        time.sleep(every)
-    assert check()
 
 
 def _text(page) -> str:
@@ -297,12 +282,14 @@ def test_a_three_table_class_plays_three_rounds_privately_and_replays(tmp_path):
         assert answered, "no seat was asked anything in three rounds"
 
         # the inject reached the seats' news, and the projector shows three tables and the ensemble
-        _wait_until(lambda: "News (inject)" in _text(seats["Ukraine"]))
-        _wait_until(lambda: projector.locator(".projector .table-card").count() == 3)
-        _wait_until(lambda: projector.locator(".ensemble-figure .js-plotly-plot").count() == 2)
+        wait_until(lambda: "News (inject)" in _text(seats["Ukraine"]), timeout=START)
+        wait_until(lambda: projector.locator(".projector .table-card").count() == 3, timeout=START)
+        wait_until(lambda: projector.locator(".ensemble-figure .js-plotly-plot").count() == 2, timeout=START)
         final = f"round {ROUNDS} · day {7 * ROUNDS}"
-        _wait_until(lambda: final in projector.locator(".projector-header").inner_text())
-        _wait_until(lambda: _marked(projector) == [(f"Table {n}", str(7 * ROUNDS)) for n in (1, 2, 3)])
+        wait_until(lambda: final in projector.locator(".projector-header").inner_text(), timeout=START)
+        wait_until(
+            lambda: _marked(projector) == [(f"Table {n}", str(7 * ROUNDS)) for n in (1, 2, 3)], timeout=START
+        )
         assert all(f"Table {n}" in _text(projector) for n in (1, 2, 3))
         _shoot(projector, "projector", tmp_path)
         _shoot(console, "console", tmp_path)
@@ -322,7 +309,7 @@ def test_a_three_table_class_plays_three_rounds_privately_and_replays(tmp_path):
 
         # the facilitator reveals: the seats now read the truth behind what they perceived
         console.get_by_role("button", name="Reveal").click()
-        _wait_until(lambda: "Revealed" in _text(seats["Russia"]))
+        wait_until(lambda: "Revealed" in _text(seats["Russia"]), timeout=START)
 
         # save, then replay table 1 with the command the console shows
         console.get_by_role("button", name="Save").click()
