@@ -10,6 +10,12 @@ energy truce agreed on day 1, renewal on the value delivered, withdrawal with it
 and misattributed incidents). Every line changed: the old trace was Model I's noisy vote on a fixed
 package. The baseline may still be tuned after this date; regenerate then with the command above and
 review the diff.
+
+Regenerated again 2026-12-01 (issue 13's review): a violation is a strike the truce failed to
+restrain, so its chance is the wartime intensity times the chance of not complying; truces now cut
+strikes instead of matching or exceeding the wartime rate. Fewer strike lines, and the trust,
+grievance and ripeness that follow from them. An answer's logged pressure is now the pressure in its
+gain (that phase's), no longer the sum over phases.
 """
 
 from __future__ import annotations

@@ -313,14 +313,20 @@ def test_acceptance_is_gain_against_demand(scenario, recorded):
 
 
 def test_signing_counts_are_what_the_events_show(recorded):
-    """The run's signed / signed_against_interest / renewed / renewed_against_interest, recounted
-    from the logged answers: a signing is a round every party accepted; at a loss if any gain < 0."""
+    """The run's signed / signed_against_interest / renewed / renewed_against_interest and the
+    on-pressure counts, recounted from the logged answers: a signing is a round every party
+    accepted; at a loss if any gain < 0; on pressure if any gain less the phase's pressure (logged
+    with the answer) < 0."""
     for r in recorded:
         answers: dict[tuple, list[tuple]] = {}
         for e in r.events:
             if e[F["event"]] in ("accept", "reject", "renew", "let_expire"):
                 answers.setdefault((e[F["day"]], e[F["phase"]]), []).append(e)
-        signed = against = renewed = renewed_against = 0
+        signed = against = renewed = renewed_against = pressed = renewed_pressed = 0
+
+        def unpressed(said: list[tuple]) -> bool:  # a gain below zero without the phase's pressure
+            return any(a[F["utility"]] - a[F["pressure"]] < 0.0 for a in said)
+
         for e in r.events:
             key = (e[F["day"]], e[F["phase"]])
             if e[F["event"]] == "enter_force" and key in answers:
@@ -328,13 +334,16 @@ def test_signing_counts_are_what_the_events_show(recorded):
                 assert said and all(a[F["event"]] == "accept" for a in said), said
                 signed += 1
                 against += any(a[F["utility"]] < 0.0 for a in said)
+                pressed += unpressed(said)
             if e[F["event"]] == "renewed":
                 said = answers[key]
                 renewed += 1
                 renewed_against += any(a[F["utility"]] < 0.0 for a in said)
+                renewed_pressed += unpressed(said)
         t = r.totals
         assert (t["signed"], t["signed_against_interest"]) == (signed, against), r.run
         assert (t["renewed"], t["renewed_against_interest"]) == (renewed, renewed_against), r.run
+        assert (t["signed_on_pressure"], t["renewed_on_pressure"]) == (pressed, renewed_pressed), r.run
 
 
 # -- the issue's honesty test ----------------------------------------------------------------------------
@@ -359,14 +368,25 @@ def share_full_ceasefire(rs: list[dict]) -> float:
 
 
 def assert_share_higher(high: list[dict], low: list[dict], what: str) -> None:
-    """One-sided two-proportion test with the pooled binomial standard error (conservative under
-    common random numbers, which only shrink the variance of the difference)."""
+    """One-sided test that the full-ceasefire share is higher in ``high``, on paired runs.
+
+    Run k is the same random streams in both arms (common random numbers), so the test is on the
+    paired differences of run k's outcome: their mean must exceed Z standard errors of their mean,
+    with the standard error floored at the one a single discordant run gives (1/n), so an arm that
+    differs in no run cannot pass.
+    """
     n = len(high)
     assert len(low) == n
+    diffs = [
+        float(h["full_ceasefire_entered_day"] is not None)
+        - float(lo["full_ceasefire_entered_day"] is not None)
+        for h, lo in zip(high, low, strict=True)
+    ]
+    mean = sum(diffs) / n
+    sd = math.sqrt(sum((d - mean) ** 2 for d in diffs) / (n - 1))
+    margin = Z * max(sd / math.sqrt(n), 1.0 / n)
     p_hi, p_lo = share_full_ceasefire(high), share_full_ceasefire(low)
-    pooled = (p_hi + p_lo) / 2
-    margin = Z * math.sqrt(2 * pooled * (1 - pooled) / n)
-    assert p_hi - p_lo > margin, f"{what}: {p_hi:.3f} vs {p_lo:.3f}, margin {margin:.3f} (n={n})"
+    assert mean > margin, f"{what}: {p_hi:.3f} vs {p_lo:.3f}, paired margin {margin:.3f} (n={n})"
 
 
 def assert_mean_lower(low: list[dict], high: list[dict], col: str, what: str) -> None:

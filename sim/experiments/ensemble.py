@@ -110,6 +110,8 @@ SUMMARISED = (
     "renewed",
     "signed_against_interest",
     "renewed_against_interest",
+    "signed_on_pressure",
+    "renewed_on_pressure",
     *AVERAGED,
 )
 """The columns of runs.csv the summary reads, besides each phase's entry day and days in force."""

@@ -465,6 +465,79 @@ def default_levers(scenario_path: ScenarioLike) -> list[Lever]:
             "the cap on the sanctions_relief term until the EU consents (CeasefireModel._deliverable); "
             "the term is linked by Russia in the maritime phase",
         ),
+        # Not named by issue 13, but the Sobol study's largest single first-order index: the
+        # timing constant is shown here openly, beside the positions and the battlefield.
+        value_lever(
+            "Russia's patience (days of talks until it has conceded all)",
+            "actors.russia.concession.patience_days",
+            [75, 112, 225, 300],
+            data,
+            "Russia holds its demand longer",
+            [
+                E(
+                    "full_ceasefire",
+                    -1,
+                    "a Boulware negotiator concedes near its deadline: a later deadline delays the "
+                    "deal, past the horizon prevents it (Faratin, Sierra & Jennings 1998)",
+                ),
+                E("maritime_truce", -1, "its sanctions-relief condition loosens as slowly (S7 linkage band)"),
+            ],
+            "patience_days scales the elapsed time of Russia's concession curve (rules.demand) and so "
+            "its demand and the width of its linkage band in every phase",
+        ),
+        value_lever(
+            "Ukraine's resolve (its tolerance of the costs of war)",
+            "actors.ukraine.resolve",
+            [300.0, 450.0, 900.0, 1200.0],
+            data,
+            "a more resolved Ukraine",
+            [
+                E(
+                    "full_ceasefire",
+                    -1,
+                    "costs weigh less, so a truce's costs avoided are worth less to it (Fearon 1995)",
+                ),
+                E("no_truce", +1, "the side that bears costs more easily needs truces less (Zartman 2000)"),
+            ],
+            "resolve divides the costs avoided in Belligerent.truce_value and the ripeness; it also "
+            "divides the coercion value the enemy forgoes",
+        ),
+        # Two more constants the review found deciding: the horizon the war is valued over, and the
+        # commitment risk charged for distrust.
+        value_lever(
+            "planning horizon (days the war is valued ahead)",
+            "battlefield.planning_days",
+            [45, 135, 180],
+            data,
+            "leaders look further ahead",
+            [
+                E(
+                    "full_ceasefire",
+                    -1,
+                    "the projected power shift a pause allows weighs more the longer the horizon "
+                    "(Powell 2006)",
+                ),
+            ],
+            "planning_days multiplies the power-shift term of Belligerent.truce_value and sets the "
+            "share sigma_T of a term's issue gains",
+        ),
+        value_lever(
+            "commitment risk (the cost of distrust)",
+            "dynamics.commitment_risk",
+            [0.0, 0.025, 0.1, 0.2],
+            data,
+            "a higher charge for being exploited",
+            [
+                E(
+                    "full_ceasefire",
+                    -1,
+                    "a side that fears the other will not keep a deal values it less (Powell 2006)",
+                ),
+                E("no_truce", +1, "fewer truces are signed at all (Powell 2006)"),
+            ],
+            "commitment_risk times one minus mean trust is subtracted from each halt's gain "
+            "(Belligerent.value), except at renewal",
+        ),
     ]
     return levers
 

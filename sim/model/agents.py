@@ -88,7 +88,8 @@ class Belligerent(Actor):
         """Step 1: in each domain, against each enemy, strike or hold (a violation if covered).
 
         Outside a truce it fights at the intensity it chooses from its belief about the war; inside
-        one it weighs the temptation against its disposition to comply (``rules.p_violate``).
+        one it weighs the temptation against its disposition to comply (``rules.p_violate``), on the
+        strikes it would make at war: a truce restrains fighting, it never adds to it.
         """
         m = self.model
         d = m.dyn
@@ -110,7 +111,9 @@ class Belligerent(Actor):
                             m.fought.add((me, enemy))
                     continue
                 grievance = self.grievance_in.get((enemy, domain_id), 0.0)
-                p = rules.p_violate(
+                # a violation is a strike the truce failed to restrain: never more than at war
+                wartime = domain.intensity * scale
+                p = (1.0 if wartime > 1.0 else wartime) * rules.p_violate(
                     domain.military_value * 2.0 * odds,
                     self.compliance,
                     trust,
@@ -291,7 +294,7 @@ class Belligerent(Actor):
             reservation=demand,
             trust=trust,
             ripeness=self.ripeness,
-            pressure=self.pressure,
+            pressure=self.pressure_on.get(track.id, 0.0),  # the pressure in this gain: this phase's
             score=gain - demand,
             detail="; ".join(
                 ([f"linkage unmet: {', '.join(unmet)}"] if unmet else [])
@@ -333,7 +336,7 @@ class Belligerent(Actor):
             reservation=self.floor_demand,
             trust=trust,
             ripeness=self.ripeness,
-            pressure=self.pressure,
+            pressure=self.pressure_on.get(track.id, 0.0),
             score=gain - self.floor_demand,
             detail=f"delivered {delivered:.2f} of the promised quiet",
         )

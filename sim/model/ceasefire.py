@@ -547,16 +547,17 @@ class CeasefireModel(mesa.Model):
         track.next_round = self.day + track.spec.round_interval_days.value
 
     def _count_signing(self, track: Track, kind: str) -> None:
-        """Count an agreement, and whether any party signed it against its own interest (gain < 0)."""
+        """Count an agreement, whether any party signed it against its own interest (gain < 0), and
+        whether any would have without the mediators' pressure in its gain (the levers bought it)."""
         totals = self.recorder.totals
         totals[kind] += 1
-        gains = [
-            self.actors[p].answered[track.id][1]
-            for p in track.spec.parties
-            if track.id in self.actors[p].answered
-        ]
+        signers = [self.actors[p] for p in track.spec.parties if track.id in self.actors[p].answered]
+        gains = [a.answered[track.id][1] for a in signers]
         if any(g < 0.0 for g in gains):
             totals[f"{kind}_against_interest"] += 1
+        unpressed = [g - a.pressure_on.get(track.id, 0.0) for g, a in zip(gains, signers, strict=True)]
+        if any(g < 0.0 for g in unpressed):
+            totals[f"{kind}_on_pressure"] += 1
 
     def _enter_force(self, track: Track, package: dict[str, float]) -> None:
         track.move(PhaseEvent.AGREE, self.day)

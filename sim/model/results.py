@@ -48,6 +48,8 @@ COUNTED = (
     "signed_against_interest",
     "renewed",
     "renewed_against_interest",
+    "signed_on_pressure",
+    "renewed_on_pressure",
 )
 """A run's totals counted day by day (by either engine), beside its number of days."""
 
@@ -171,6 +173,8 @@ def run_row(result: RunResult) -> dict:
         signed_against_interest=t.get("signed_against_interest", 0),
         renewed=t.get("renewed", 0),
         renewed_against_interest=t.get("renewed_against_interest", 0),
+        signed_on_pressure=t.get("signed_on_pressure", 0),
+        renewed_on_pressure=t.get("renewed_on_pressure", 0),
         prisoners_exchanged=t["prisoners_exchanged"],
         wounded_handed_over=t["wounded_handed_over"],
         days=t["days"],
@@ -211,6 +215,11 @@ def summarise(
     summary["share_signed_against_interest"] = against / signed if signed else 0.0
     """Agreements (signings and renewals) where a party's own gain was negative: the model's
     honesty check (issue 13 asks for under 5% in the article-only baseline)."""
+    pressed = sum(r.get("signed_on_pressure", 0) + r.get("renewed_on_pressure", 0) for r in rows)
+    summary["agreements_on_pressure"] = pressed
+    summary["share_on_pressure"] = pressed / signed if signed else 0.0
+    """Agreements where a party's gain was negative without the mediators' pressure (their
+    inducements and threats, S8): the deals the levers bought, taken at face value."""
     for col in AVERAGED:
         values = [r[col] for r in rows]
         summary[f"mean_{col}"] = statistics.fmean(values)

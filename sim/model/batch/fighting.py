@@ -30,7 +30,8 @@ class Fighting(Phases):
     def _fight(self) -> None:
         """Step 1, for every run at once: each belligerent strikes or holds in each domain, per enemy.
 
-        Outside a truce at the intensity its belief chooses; inside one with ``rules.p_violate``.
+        Outside a truce at the intensity its belief chooses; inside one with ``rules.p_violate`` of
+        that (a truce restrains the strikes it would make at war, it never adds to them).
         One uniform per (attacker, enemy, domain) and day, as the mesa model draws one.
         """
         cov = self.cov = self._covered()
@@ -68,7 +69,8 @@ class Fighting(Phases):
                         pressure,
                         *weights,
                     )
-                    p = np.where(covered, p_truce, p)
+                    # a violation is a strike the truce failed to restrain: never more than at war
+                    p = np.where(covered, np.minimum(p, 1.0) * p_truce, p)
                 hit = live & (draw < p)
                 self._strike(hit, a, e, covered)
                 if self.front is not None:

@@ -63,6 +63,7 @@ class Talks(Valuation):
         refused = np.zeros((idx.size, len(self.bel)), bool)
         vetoed = np.zeros((idx.size, len(self.bel)), bool)
         gains = []
+        unpressed = []  # each gain without the mediators' pressure: did the levers buy the deal?
         for b in t.parties:
             gain, trust = self._value(t, b, idx, package)
             held = self._held(t, b, idx, trust)
@@ -80,12 +81,14 @@ class Talks(Valuation):
             refused[:, b] = ~accepted
             vetoed[:, b] = unmet
             gains.append(gain)
+            unpressed.append(gain - self.pressure_on[idx, b, t.n])
         agreed = ~refused[:, t.parties].any(axis=1)
         signed = idx[agreed]
         if signed.size:
             self.totals["signed"][signed] += 1
             loss = np.stack(gains, axis=1)[agreed].min(axis=1) < 0.0
             self.totals["signed_against_interest"][signed] += loss
+            self.totals["signed_on_pressure"][signed] += np.stack(unpressed, axis=1)[agreed].min(axis=1) < 0.0
             self._enter_force(t, signed, package[agreed])
         rest = ~agreed
         if not rest.any():
@@ -135,6 +138,7 @@ class Talks(Valuation):
                 utility=gain,
                 reservation=np.broadcast_to(reservation, (idx.size,)),
                 trust=trust,
+                pressure=self.pressure_on[idx, b, t.n],  # the pressure in this gain: this phase's
                 score=gain - reservation,
             )
         return yes
@@ -261,17 +265,20 @@ class Talks(Valuation):
             return
         renew = np.ones(idx.size, bool)
         gains = []
+        unpressed = []
         for b in t.parties:
             delivered = self._delivered(t, b, idx)
             gain, trust = self._value(t, b, idx, package, delivered, renewal=True)
             floor = self._col(self.floor, b, idx)
             p = bargaining.p_accept(gain, floor, _take(self.dyn.acceptance_noise, idx))
             gains.append(gain)
+            unpressed.append(gain - self.pressure_on[idx, b, t.n])
             renew &= self._answer(t, b, idx, p, gain, floor, trust, ("renew", "let_expire"))
         r = idx[renew]
         if r.size:
             self.totals["renewed"][r] += 1
             self.totals["renewed_against_interest"][r] += np.stack(gains, axis=1)[renew].min(axis=1) < 0.0
+            self.totals["renewed_on_pressure"][r] += np.stack(unpressed, axis=1)[renew].min(axis=1) < 0.0
             self.move(t, r, PhaseEvent.RENEW)
             self.expires_day[r, t.n] = self.day + _take(t.duration, r)
             self.term_started[r, t.n] = self.day
