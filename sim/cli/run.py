@@ -169,6 +169,6 @@ def _print_summary(result: RunOutcome) -> None:
         out.print(
             f"Agreements signed or renewed: {s['agreements_signed']}; with a signing party's own gain "
             f"below zero: {s['agreements_against_interest']} ({s['share_signed_against_interest']:.1%}); "
-            f"below zero without the mediators' pressure (deals their levers bought): "
+            f"below zero without the mediators' pressure (those included): "
             f"{s.get('agreements_on_pressure', 0)} ({s.get('share_on_pressure', 0.0):.1%})."
         )

@@ -219,7 +219,8 @@ def summarise(
     summary["agreements_on_pressure"] = pressed
     summary["share_on_pressure"] = pressed / signed if signed else 0.0
     """Agreements where a party's gain was negative without the mediators' pressure (their
-    inducements and threats, S8): the deals the levers bought, taken at face value."""
+    inducements and threats, S8), those below zero even with it included: how far the deals rest on
+    the levers, taken at face value."""
     for col in AVERAGED:
         values = [r[col] for r in rows]
         summary[f"mean_{col}"] = statistics.fmean(values)
