@@ -28,10 +28,12 @@ import solara
 from sim.classroom.orders import COMPLIANCE, LABELS, LEVER, WITHDRAW
 from sim.classroom.session import SessionError
 from sim.dashboard.app import Plot
+from sim.dashboard.clicks import drop_stale_clicks
 from sim.plots import ensemble as ens
 from sim.plots.style import STATUS_COLOURS, Labels, esc
 
 log = logging.getLogger("sim.classroom")
+drop_stale_clicks()  # a student's click on a button a round or an answer just removed is dropped
 
 POLL = 1.0
 """Seconds between a page's looks at the session's version."""

@@ -40,12 +40,15 @@ from mesa.visualization.utils import update_counter  # noqa: E402
 from plotly.graph_objs import FigureWidget  # noqa: E402
 
 from sim.dashboard import live  # noqa: E402
+from sim.dashboard.clicks import drop_stale_clicks  # noqa: E402
 from sim.dashboard.inputs import DEFAULTS, SLIDERS, resolve, scenario_names, value_in  # noqa: E402
 from sim.experiments.store import days_frame, events_frame  # noqa: E402
 from sim.model.ceasefire import CeasefireModel  # noqa: E402
 from sim.model.results import RunResult  # noqa: E402
 from sim.plots import run as one  # noqa: E402
 from sim.plots.style import DASHES, Labels, styled, time_axis  # noqa: E402
+
+drop_stale_clicks()  # a click on a widget already re-rendered away is dropped, not a traceback
 
 FIGURE_WIDTH = 900
 """Pixels: each figure has a full-width row of the page (see ``_full_width_rows``)."""
