@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import math
 
+import numpy as np
 import pytest
 from conftest import BASELINE
 from hypothesis import given, settings
@@ -188,3 +189,23 @@ def test_the_text_moves_a_linked_term_at_most_the_flexibility(start, refuses):
         assert outside(new) == pytest.approx(max(0.0, outside(start) - flex))
     elif not refuses:
         assert new == start
+
+
+def test_a_truce_violation_never_exceeds_the_wartime_rate_nor_the_unrestrained_share():
+    """Both sides of each input: more wartime intensity or less restraint, more violations; never
+    above either, capped at the intensity 1; the same numbers on arrays as on floats."""
+    truce_violation = rules.truce_violation
+    wartime = [0.0, 0.2, 0.55, 0.95, 1.0, 1.4]
+    unrestrained = [0.0, 0.1, 0.5, 0.9, 1.0]
+    for w in wartime:
+        values = [truce_violation(w, u) for u in unrestrained]
+        assert values == sorted(values)  # rises with the share the truce fails to restrain
+        for u, p in zip(unrestrained, values, strict=True):
+            assert 0.0 <= p <= min(1.0, w) + 1e-12 and p <= u + 1e-12
+    for u in unrestrained:
+        values = [truce_violation(w, u) for w in wartime]
+        assert values == sorted(values)  # rises with the wartime intensity, flat beyond 1
+    assert truce_violation(1.4, 0.5) == truce_violation(1.0, 0.5) == 0.5
+    w, u = np.meshgrid(wartime, unrestrained)
+    arr = truce_violation(w, u)
+    assert np.array_equal(arr, [[truce_violation(a, b) for a in wartime] for b in unrestrained])

@@ -111,21 +111,22 @@ class Belligerent(Actor):
                             m.fought.add((me, enemy))
                     continue
                 grievance = self.grievance_in.get((enemy, domain_id), 0.0)
-                # a violation is a strike the truce failed to restrain: never more than at war
-                wartime = domain.intensity * scale
-                p = (1.0 if wartime > 1.0 else wartime) * rules.p_violate(
-                    domain.military_value * 2.0 * odds,
-                    self.compliance,
-                    trust,
-                    grievance,
-                    detection,
-                    self.pressure,
-                    d.spoiler_rate,
-                    d.temptation_weight,
-                    d.compliance_weight,
-                    d.retaliation_weight,
-                    d.deterrence_weight,
-                    d.pressure_weight,
+                p = rules.truce_violation(
+                    domain.intensity * scale,
+                    rules.p_violate(
+                        domain.military_value * 2.0 * odds,
+                        self.compliance,
+                        trust,
+                        grievance,
+                        detection,
+                        self.pressure,
+                        d.spoiler_rate,
+                        d.temptation_weight,
+                        d.compliance_weight,
+                        d.retaliation_weight,
+                        d.deterrence_weight,
+                        d.pressure_weight,
+                    ),
                 )
                 strikes = (
                     self.stream.random() < p  # the agents' own path, without a closure per decision

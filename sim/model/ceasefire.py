@@ -548,7 +548,8 @@ class CeasefireModel(mesa.Model):
 
     def _count_signing(self, track: Track, kind: str) -> None:
         """Count an agreement, whether any party signed it against its own interest (gain < 0), and
-        whether any would have without the mediators' pressure in its gain (the levers bought it)."""
+        whether any party's gain was below zero without the mediators' pressure in it (those against
+        interest included): how far the deal rests on the levers."""
         totals = self.recorder.totals
         totals[kind] += 1
         signers = [self.actors[p] for p in track.spec.parties if track.id in self.actors[p].answered]

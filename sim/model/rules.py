@@ -86,6 +86,16 @@ def p_violate(
     return spoiler_rate + (1.0 - spoiler_rate) * logistic(z)
 
 
+def truce_violation(wartime: float, unrestrained: float) -> float:
+    """Chance of a violation under a truce: of the strikes it would make at war (``wartime``, the
+    domain's intensity, capped at 1), the share the truce fails to restrain (``unrestrained``, from
+    :func:`p_violate`). A truce lowers the fighting, never raises it (Fortna 2004). Floats or arrays.
+    """
+    if isinstance(wartime, np.ndarray):
+        return np.minimum(wartime, 1.0) * unrestrained
+    return (1.0 if wartime > 1.0 else wartime) * unrestrained
+
+
 def p_detect(strength: float) -> float:
     """Chance a true violation is detected and attributed to its author: the monitoring strength."""
     return clamp(strength)

@@ -69,8 +69,7 @@ class Fighting(Phases):
                         pressure,
                         *weights,
                     )
-                    # a violation is a strike the truce failed to restrain: never more than at war
-                    p = np.where(covered, np.minimum(p, 1.0) * p_truce, p)
+                    p = np.where(covered, rules.truce_violation(p, p_truce), p)
                 hit = live & (draw < p)
                 self._strike(hit, a, e, covered)
                 if self.front is not None:
